@@ -1,0 +1,34 @@
+# dokgen: `make demo` builds the worked example into out/, `make test` runs every test.
+# Both set up .venv first. System needs: python3 with venv (Debian: python3-venv);
+# LibreOffice Writer and poppler-utils are used by the tests when present.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test bench check-system clean
+
+demo: $(STAMP)
+	$(BIN)/dokgen build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_cli.py
+
+check-system:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "dokgen needs Python 3.11 or newer as '$(PYTHON)' (Debian: apt-get install python3)"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+	  { echo "Python's venv module is missing (Debian: apt-get install python3-venv)"; exit 1; }
+
+$(STAMP): pyproject.toml | check-system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf out $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,238 @@
+"""The validated record model: field names follow spec/records.md exactly.
+
+Every scalar arrives as text (see yamlfile.py); a field becomes a number or a date only
+where a type below says so. Unknown keys are refused: in hand-written records they are
+nearly always typos.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+STAGES = ("drum-up", "diagnose", "design", "deliver", "display")
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _record_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError(f"'{value}' is not an id: use lowercase letters, digits and '-', starting with a letter or digit (at most 80)")
+    return value
+
+
+def _iso_date(value: object) -> object:
+    # Only ISO dates: '11/11/2015' or a number must not be guessed at.
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD, e.g. 2015-11-11")
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a real date") from None
+    return value
+
+
+def _whole_number(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"\d{1,4}", value.strip()):
+        raise ValueError(f"'{value}' is not a whole number")
+    return value
+
+
+def _nip(value: str) -> str:
+    from .indonesian import check_nip  # keeps Babel/num2words off the import path of the CLI
+
+    return check_nip(value)
+
+
+Text = Annotated[str, AfterValidator(_text)]
+RecordId = Annotated[str, AfterValidator(_record_id)]
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+Count = Annotated[int, BeforeValidator(_whole_number)]
+Nip = Annotated[str, AfterValidator(_nip)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+# --- party -----------------------------------------------------------------------------
+
+PartyType = Literal["pemerintah-daerah", "kementerian-lembaga", "perguruan-tinggi", "badan-usaha", "lainnya"]
+
+
+class Signatory(Model):
+    name: Text
+    title_prefix: Text | None = None
+    """Front titles written before the name without a comma: `Dr.`, `H.`"""
+    title_suffix: Text | None = None
+    """Back titles written after a comma: `S.H., M.Hum.`"""
+    position: Text
+    nip: Nip | None = None
+
+
+class Party(Model):
+    kind: Literal["party"] | None = None
+    name: Text
+    short_name: Text
+    type: PartyType
+    address: Text
+    logo: Text | None = None
+    """Image path inside the workspace, e.g. assets/logo-pontianak.png."""
+    signatory: Signatory
+
+
+class Scope(Model):
+    title: Text
+    description: Text
+
+
+# --- mou -------------------------------------------------------------------------------
+
+
+class Signing(Model):
+    date: Date
+    city: Text
+    venue: Text
+
+
+class MouParty(Model):
+    party: RecordId
+    number: Text | None = None
+    """The party's own nomor naskah; None leaves a visible blank to fill in."""
+
+
+def _scope_kind(value: object) -> str:
+    return "ref" if isinstance(value, str) else "inline"
+
+
+ScopeRef = Annotated[
+    Union[Annotated[RecordId, Tag("ref")], Annotated[Scope, Tag("inline")]],
+    Discriminator(_scope_kind),
+]
+
+
+class Mou(Model):
+    kind: Literal["mou"] | None = None
+    document_type: Literal["Nota Kesepahaman", "Kesepakatan Bersama", "Nota Kesepakatan"]
+    subject: Text
+    status: Literal["draft", "final"]
+    signing: Signing
+    parties: list[MouParty] = Field(min_length=2)
+    recitals: list[Text] = []
+    purpose: Text
+    scopes: list[ScopeRef] = Field(min_length=1)
+    term_years: Annotated[Count, Field(ge=1, le=99)]
+    funding: Text
+    paper: Literal["a4", "f4"] = "a4"
+    """Paper size: A4 (default) or F4 215 x 330 mm."""
+
+
+# --- lab -------------------------------------------------------------------------------
+
+
+class Period(Model):
+    start: Date
+    end: Date
+
+
+class Facilitator(Model):
+    name: Text
+    institution: RecordId
+
+
+class Stage(Model):
+    stage: Literal[STAGES]  # type: ignore[valid-type]
+    status: Literal["done", "in-progress", "planned"]
+    dates: Period | None = None
+    summary: Text | None = None
+
+
+class Idea(Model):
+    title: Text
+    problem: Text
+    description: Text
+
+
+class Unit(Model):
+    name: Text
+    type: Literal["opd", "kecamatan", "kelurahan", "puskesmas", "bumd", "lainnya"]
+    ideas: list[Idea] = []
+
+
+class PersonSignature(Model):
+    name: Text
+    title_prefix: Text | None = None
+    title_suffix: Text | None = None
+    position: Text
+    nip: Nip | None = None
+
+
+class Report(Model):
+    date: Date
+    city: Text
+    signatory: PersonSignature
+
+
+class Lab(Model):
+    kind: Literal["lab"] | None = None
+    title: Text
+    locus: Text
+    host: RecordId
+    organizer: RecordId
+    mou: RecordId | None = None
+    venue: Text
+    period: Period
+    facilitators: list[Facilitator] = []
+    stages: list[Stage] = Field(min_length=1)
+    units: list[Unit] = []
+    outcomes: list[Text] = []
+    recommendations: list[Text] = []
+    report: Report
+
+
+# --- press -----------------------------------------------------------------------------
+
+
+class Speaker(Model):
+    name: Text
+    position: Text
+
+
+def _speaker_kind(value: object) -> str:
+    return "ref" if isinstance(value, str) else "person"
+
+
+SpeakerRef = Annotated[
+    Union[Annotated[RecordId, Tag("ref")], Annotated[Speaker, Tag("person")]],
+    Discriminator(_speaker_kind),
+]
+
+
+class Quote(Model):
+    speaker: SpeakerRef
+    text: Text
+    verb: Annotated[str, Field(pattern=r"^[a-z]+$")] = "kata"
+
+
+class Press(Model):
+    kind: Literal["press"] | None = None
+    headline: Text
+    dateline: Text
+    date: Date
+    mou: RecordId
+    lab: RecordId | None = None
+    quotes: list[Quote] = []
+    credit: Annotated[str, Field(pattern=r"^[a-z0-9]+(/[a-z0-9]+)*$")]
+
+
+# Discriminator tags that appear in pydantic error locations but are not field names.
+UNION_TAGS = frozenset({"ref", "inline", "person"})

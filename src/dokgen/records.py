@@ -1,0 +1,347 @@
+"""Load a workspace's records/: read every file, validate it, resolve references.
+
+All problems of all files are collected before anything is reported, so a user fixes a
+whole batch of typos in one pass; `load_workspace` raises one ProblemsError with them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import model
+from .errors import Location, Problem, ProblemsError
+from .yamlfile import YamlDoc, YamlProblems, format_path, read_yaml
+
+# folder under records/ -> (kind, model)
+KINDS: dict[str, tuple[str, type[BaseModel]]] = {
+    "parties": ("party", model.Party),
+    "mou": ("mou", model.Mou),
+    "labs": ("lab", model.Lab),
+    "press": ("press", model.Press),
+}
+SCOPES_FILE = "scopes.yaml"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+MAX_IMAGE_PIXELS = 40_000_000  # a logo of 40 megapixels is a mistake or a decompression bomb
+
+
+@dataclass
+class Record:
+    """One validated record: its kind, id (the file stem), model and source positions."""
+
+    kind: str
+    id: str
+    model: Any
+    doc: YamlDoc
+
+    @property
+    def source(self) -> str:
+        return self.doc.source
+
+    def location(self, *path: str | int) -> Location:
+        return self.doc.location(path)
+
+
+@dataclass
+class Workspace:
+    """Every validated record of one workspace, by kind and id."""
+
+    root: Path
+    parties: dict[str, Record] = field(default_factory=dict)
+    scopes: dict[str, model.Scope] = field(default_factory=dict)
+    mou: dict[str, Record] = field(default_factory=dict)
+    labs: dict[str, Record] = field(default_factory=dict)
+    press: dict[str, Record] = field(default_factory=dict)
+    invalid: set[tuple[str, str]] = field(default_factory=set)
+    """(kind, id) of record files that exist but failed validation: not "unknown" ids."""
+
+    def by_kind(self, kind: str) -> dict[str, Record]:
+        return {"party": self.parties, "mou": self.mou, "lab": self.labs, "press": self.press}[kind]
+
+    def records(self) -> list[Record]:
+        return [*self.parties.values(), *self.mou.values(), *self.labs.values(), *self.press.values()]
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    """Return ' (did you mean 'x'?)' when a choice is close to word, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Read and validate every record under root/records; raise ProblemsError on any problem."""
+    root = Path(root)
+    ws = Workspace(root)
+    problems: list[Problem] = []
+    records_dir = root / "records"
+    if not records_dir.is_dir():
+        raise ProblemsError([Problem(Location("records"), "", "no records/ folder here; run `dokgen init DIR` or use -C to point at a workspace")])
+
+    for entry in sorted(records_dir.iterdir()):
+        rel = f"records/{entry.name}"
+        if entry.name.startswith(".") or entry.name.endswith("~"):
+            continue
+        if entry.is_dir() and entry.name in KINDS:
+            kind, cls = KINDS[entry.name]
+            for path in sorted(entry.iterdir()):
+                if path.name.startswith(".") or path.name.endswith("~"):
+                    continue
+                _load_record(ws, kind, cls, path, f"{rel}/{path.name}", problems)
+        elif entry.name == SCOPES_FILE:
+            _load_scopes(ws, entry, rel, problems)
+        else:
+            expected = ", ".join([*(f"{k}/" for k in KINDS), SCOPES_FILE])
+            hint = did_you_mean(entry.name, [*KINDS, SCOPES_FILE])
+            problems.append(Problem(Location(rel, 1, 1), "", f"not a record folder{hint}; records/ holds {expected}"))
+
+    problems += check_references(ws)
+    if problems:
+        raise ProblemsError(problems)
+    return ws
+
+
+def _read(path: Path, rel: str, problems: list[Problem]) -> YamlDoc | None:
+    try:
+        return read_yaml(path.read_bytes(), rel)
+    except YamlProblems as exc:
+        problems += exc.problems
+    except OSError as exc:
+        problems.append(Problem(Location(rel, 1, 1), "", f"cannot read: {exc.strerror}"))
+    return None
+
+
+def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel: str, problems: list[Problem]) -> None:
+    if path.suffix != ".yaml" or not path.is_file():
+        problems.append(Problem(Location(rel, 1, 1), "", "records are .yaml files; rename it or move it out of records/"))
+        return
+    if not model.ID_PATTERN.match(path.stem):
+        problems.append(Problem(Location(rel, 1, 1), "", f"file name '{path.stem}' is not a valid id: use lowercase letters, digits and '-' (e.g. pemkot-pontianak.yaml)"))
+        return
+    ws.invalid.add((kind, path.stem))  # until it validates below
+    doc = _read(path, rel, problems)
+    if doc is None:
+        return
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(doc.location(()), "", f"a {kind} record is a mapping of fields (name: value), not {_describe(doc.data)}"))
+        return
+    try:
+        record_model = cls.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += pydantic_problems(exc, doc, cls)
+        return
+    ws.by_kind(kind)[path.stem] = Record(kind, path.stem, record_model, doc)
+    ws.invalid.discard((kind, path.stem))
+
+
+def _load_scopes(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -> None:
+    doc = _read(path, rel, problems)
+    if doc is None or doc.data is None:
+        return
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(doc.location(()), "", "scopes.yaml maps each scope key to {title, description}"))
+        return
+    for key, value in doc.data.items():
+        if not model.ID_PATTERN.match(key):
+            problems.append(Problem(doc.location((key,), key=True), key, "a scope key uses lowercase letters, digits and '-'"))
+            continue
+        try:
+            ws.scopes[key] = model.Scope.model_validate(value)
+        except ValidationError as exc:
+            ws.invalid.add(("scope", key))
+            problems += pydantic_problems(exc, doc, model.Scope, prefix=(key,))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "an empty file"
+    return "a list" if isinstance(value, list) else "a single value"
+
+
+def _models_at(cls: Any, loc: tuple[str | int, ...]) -> list[type[BaseModel]]:
+    """Find the model classes that describe the mapping at loc (for 'did you mean')."""
+    current: list[Any] = [cls]
+    for part in loc:
+        nxt: list[Any] = []
+        for tp in _flatten(current):
+            if isinstance(part, str) and isinstance(tp, type) and issubclass(tp, BaseModel):
+                f = tp.model_fields.get(part)
+                if f is not None:
+                    nxt.append(f.annotation)
+            elif isinstance(part, int) and typing.get_origin(tp) is list:
+                nxt.extend(typing.get_args(tp))
+        current = nxt
+    return [tp for tp in _flatten(current) if isinstance(tp, type) and issubclass(tp, BaseModel)]
+
+
+def _flatten(types: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for tp in types:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            out += _flatten([typing.get_args(tp)[0]])
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+            out += _flatten(list(typing.get_args(tp)))
+        else:
+            out.append(tp)
+    return out
+
+
+def pydantic_problems(exc: ValidationError, doc: YamlDoc, cls: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
+    """Translate pydantic's errors into located, plainly worded problems."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = (*prefix, *(p for p in err["loc"] if p not in model.UNION_TAGS))
+        kind = err["type"]
+        field_path = format_path(loc)
+        if kind == "extra_forbidden":
+            known = [name for m in _models_at(cls, loc[len(prefix):-1]) for name in m.model_fields if name != "kind"]
+            hint = did_you_mean(str(loc[-1]), known)
+            message = f"unknown field{hint}; allowed here: {', '.join(known)}"
+            location = doc.location(loc, key=True)
+        elif kind == "missing":
+            message = "required field is missing"
+            location = doc.location(loc[:-1], key=True)  # the line that opens the parent
+        elif kind == "literal_error":
+            allowed = err["ctx"]["expected"].replace("'", "")
+            given = err["input"]
+            choices = [c.strip() for c in allowed.replace(" or ", ", ").split(",")]
+            hint = did_you_mean(str(given), choices) if isinstance(given, str) else ""
+            message = f"'{given}' is not allowed{hint}; use one of: {', '.join(choices)}"
+            location = doc.location(loc)
+        else:
+            message = _plain_message(err)
+            location = doc.location(loc)
+        problems.append(Problem(location, field_path, message))
+    return problems
+
+
+def _plain_message(err: Any) -> str:
+    kind, msg, given = err["type"], err["msg"], err.get("input")
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    if kind in ("string_type", "model_type", "model_attributes_type", "dict_type"):
+        expected = "text" if kind == "string_type" else "a mapping of fields"
+        return f"expected {expected}, got {_describe(given) if not isinstance(given, str) else repr(given)}"
+    if kind == "list_type":
+        return "expected a list (lines starting with '- ')"
+    if kind == "too_short":
+        return f"needs at least {err['ctx']['min_length']} item(s)"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"'{given}' is out of range ({msg.lower()})"
+    if kind == "string_pattern_mismatch":
+        return f"'{given}' does not have the expected form ({err['ctx']['pattern']})"
+    if kind in ("int_parsing", "int_type"):
+        return f"'{given}' is not a whole number"
+    return msg
+
+
+# --- cross-record checks ------------------------------------------------------------------
+
+
+def _ref(ws: Workspace, rec: Record, path: tuple, target_kind: str, ref_id: str | None, problems: list[Problem]) -> None:
+    if ref_id is None:
+        return
+    pool = ws.by_kind(target_kind)
+    if ref_id in pool or (target_kind, ref_id) in ws.invalid:
+        return  # an invalid target is reported in its own file already
+    known = ", ".join(sorted(pool)) or "none yet"
+    folder = next(k for k, (kind, _) in KINDS.items() if kind == target_kind)
+    problems.append(Problem(rec.location(*path), format_path(path), f"no {target_kind} '{ref_id}' in records/{folder}/{did_you_mean(ref_id, pool)}; known: {known}"))
+
+
+def check_references(ws: Workspace) -> list[Problem]:
+    """Check every reference between records and the constraints that span fields."""
+    problems: list[Problem] = []
+    for rec in ws.parties.values():
+        problems += _check_logo(ws, rec)
+    for rec in ws.mou.values():
+        m: model.Mou = rec.model
+        seen: dict[str, int] = {}
+        for i, p in enumerate(m.parties):
+            _ref(ws, rec, ("parties", i, "party"), "party", p.party, problems)
+            if p.party in seen:
+                problems.append(Problem(rec.location("parties", i, "party"), f"parties[{i}].party", f"'{p.party}' is already party {seen[p.party] + 1}; each party signs once"))
+            seen.setdefault(p.party, i)
+        for i, s in enumerate(m.scopes):
+            if isinstance(s, str) and s not in ws.scopes and ("scope", s) not in ws.invalid:
+                hint = did_you_mean(s, ws.scopes)
+                known = ", ".join(sorted(ws.scopes)) or "none (records/scopes.yaml is missing or empty)"
+                problems.append(Problem(rec.location("scopes", i), f"scopes[{i}]", f"no scope '{s}' in records/scopes.yaml{hint}; known: {known}"))
+    for rec in ws.labs.values():
+        lab: model.Lab = rec.model
+        for path, kind, ref in [(("host",), "party", lab.host), (("organizer",), "party", lab.organizer), (("mou",), "mou", lab.mou)]:
+            _ref(ws, rec, path, kind, ref, problems)
+        for i, f in enumerate(lab.facilitators):
+            _ref(ws, rec, ("facilitators", i, "institution"), "party", f.institution, problems)
+        problems += _check_lab(rec, lab)
+    for rec in ws.press.values():
+        pr: model.Press = rec.model
+        _ref(ws, rec, ("mou",), "mou", pr.mou, problems)
+        _ref(ws, rec, ("lab",), "lab", pr.lab, problems)
+        for i, q in enumerate(pr.quotes):
+            if isinstance(q.speaker, str):
+                _ref(ws, rec, ("quotes", i, "speaker"), "party", q.speaker, problems)
+    return problems
+
+
+def _check_lab(rec: Record, lab: model.Lab) -> list[Problem]:
+    problems = []
+
+    def add(path: tuple, message: str) -> None:
+        problems.append(Problem(rec.location(*path), format_path(path), message))
+
+    if lab.period.end < lab.period.start:
+        add(("period", "end"), "ends before it starts")
+    order = [s.stage for s in lab.stages]
+    for i, s in enumerate(lab.stages):
+        if order.index(s.stage) != i:
+            add(("stages", i, "stage"), f"'{s.stage}' is listed twice; list each stage once")
+        if s.status == "done" and (s.dates is None or s.summary is None):
+            add(("stages", i), "a stage that is done needs its dates and a summary")
+        if s.dates is not None:
+            if s.dates.end < s.dates.start:
+                add(("stages", i, "dates", "end"), "ends before it starts")
+            if s.status == "done" and not (lab.period.start <= s.dates.start and s.dates.end <= lab.period.end):
+                add(("stages", i, "dates"), "a stage held in this lab falls within its period")
+    if order != sorted(order, key=model.STAGES.index):
+        add(("stages",), f"list the stages in 5D order: {', '.join(model.STAGES)}")
+    return problems
+
+
+def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:
+    logo = rec.model.logo
+    if logo is None:
+        return []
+    where = rec.location("logo")
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(where, "logo", message)]
+
+    if os.path.isabs(logo) or "\\" in logo:
+        return problem("give the path relative to the workspace, e.g. assets/logo.png")
+    root = ws.root.resolve()
+    path = (ws.root / logo).resolve()
+    if not path.is_relative_to(root):
+        return problem(f"'{logo}' is outside the workspace; copy the image into assets/")
+    if not path.is_file():
+        return problem(f"'{logo}' does not exist")
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        return problem(f"'{logo}' is not a PNG or JPEG image")
+    from PIL import Image  # only when a record has a logo
+
+    try:
+        with Image.open(path) as img:  # reads the header only
+            width, height = img.size
+            if img.format not in ("PNG", "JPEG"):
+                return problem(f"'{logo}' is not a PNG or JPEG image")
+    except Exception:  # Pillow raises many kinds for a broken file
+        return problem(f"'{logo}' is not a readable image")
+    if width * height > MAX_IMAGE_PIXELS:
+        return problem(f"'{logo}' declares {width}x{height} pixels; a logo needs far fewer (at most {MAX_IMAGE_PIXELS:,})")
+    return []

@@ -1,0 +1,1 @@
+"""Renderers: context in, document bytes out. Each format lives in its own module."""

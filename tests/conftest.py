@@ -1,0 +1,36 @@
+"""Shared fixtures: a fresh copy of the worked-example workspace per test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dokgen.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A copy of the repository's workspace (records, templates, assets) without out/."""
+    ws = tmp_path / "ws"
+    for part in ("records", "templates", "assets"):
+        shutil.copytree(REPO / part, ws / part)
+    return ws
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI in-process; returns (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        result = runner.invoke(cli, list(args), catch_exceptions=True)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a traceback would reach the user: fail loudly
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
