@@ -1,6 +1,7 @@
 # dokgen: `make demo` builds the worked example into out/, `make test` runs every test.
-# Both set up .venv first. System needs: python3 with venv (Debian: python3-venv);
-# LibreOffice Writer and poppler-utils are used by the tests when present.
+# Both set up .venv first. System needs: python3 with venv (Debian: python3-venv) and
+# Pango for WeasyPrint (libpango-1.0-0 libpangoft2-1.0-0). The tests also use LibreOffice
+# Writer, poppler-utils, qpdf and Chromium; .ci/run installs them.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -23,6 +24,8 @@ check-system:
 	  { echo "dokgen needs Python 3.11 or newer as '$(PYTHON)' (Debian: apt-get install python3)"; exit 1; }
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
 	  { echo "Python's venv module is missing (Debian: apt-get install python3-venv)"; exit 1; }
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || \
+	  { echo "WeasyPrint needs Pango for PDF reports (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; }
 
 $(STAMP): pyproject.toml | check-system
 	$(PYTHON) -m venv $(VENV)

@@ -6,6 +6,7 @@ failed build leaves out/ exactly as it was.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,12 +16,41 @@ from .records import Record, Workspace, load_workspace
 
 
 @dataclass(frozen=True)
+class Options:
+    """Build options that change output bytes (part of what identifies an output)."""
+
+    pdf_variant: str | None = "pdf/a-3b"
+    strict: bool = False
+
+
+@dataclass
+class Rendered:
+    """What one record produced: files (path under out/ -> bytes) and warnings."""
+
+    files: dict[str, bytes]
+    warnings: list[str] = field(default_factory=list)
+
+
+Producer = Callable[[Workspace, Record, Options], Rendered]
+
+# Record kind -> the producer that renders it, imported only when that kind is built so
+# that a Word-only build never loads WeasyPrint.
+PRODUCERS: dict[str, str] = {
+    "mou": "dokgen.render.docx:produce_mou",
+}
+
+
+@dataclass(frozen=True)
 class Job:
-    """One output to produce: which record, which file under out/, how to render it."""
+    """One record to render with its producer."""
 
     record: Record
-    relpath: str
-    render: Callable[[Workspace, Record], bytes]
+    producer: str
+
+    def run(self, ws: Workspace, options: Options) -> Rendered:
+        module, name = self.producer.split(":")
+        produce: Producer = getattr(importlib.import_module(module), name)
+        return produce(ws, self.record, options)
 
 
 @dataclass
@@ -28,6 +58,7 @@ class BuildReport:
     """What a build did, for the CLI to print and tests to check."""
 
     written: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     checked: int = 0
 
 
@@ -39,17 +70,9 @@ def template_path(ws: Workspace, relpath: str) -> Path:
     return path
 
 
-def render_mou(ws: Workspace, rec: Record) -> bytes:
-    from .context import mou_context, record_title
-    from .render.docx import render_docx
-
-    name = "docx/mou.docx"
-    return render_docx(template_path(ws, name), mou_context(ws, rec.id), template_name=f"templates/{name}", title=record_title(rec))
-
-
 def plan(ws: Workspace, selection: list[Path] | None = None) -> list[Job]:
-    """List the outputs to build: all of them, or those that depend on the named files."""
-    jobs = [Job(rec, f"mou/{rec.id}.docx", render_mou) for rec in ws.mou.values()]
+    """List the records to render: all of them, or those that depend on the named files."""
+    jobs = [Job(rec, PRODUCERS[rec.kind]) for rec in ws.records() if rec.kind in PRODUCERS]
     if not selection:
         return jobs
     wanted = {_source_of(ws, p) for p in selection}
@@ -57,12 +80,22 @@ def plan(ws: Workspace, selection: list[Path] | None = None) -> list[Job]:
 
 
 def dependencies(ws: Workspace, rec: Record) -> set[str]:
-    """Return the source files (relative paths) that an output of rec is made from."""
+    """Return the source files (relative paths) that the outputs of rec are made from."""
     sources = {rec.source}
+    m = rec.model
     if rec.kind == "mou":
-        sources |= {ws.parties[p.party].source for p in rec.model.parties}
-        if any(isinstance(s, str) for s in rec.model.scopes):
+        sources |= {ws.parties[p.party].source for p in m.parties}
+        if any(isinstance(s, str) for s in m.scopes):
             sources.add("records/scopes.yaml")
+    elif rec.kind == "lab":
+        sources |= {ws.parties[p].source for p in (m.host, m.organizer, *(f.institution for f in m.facilitators))}
+        if m.mou:
+            sources |= dependencies(ws, ws.mou[m.mou])
+    elif rec.kind == "press":
+        sources |= dependencies(ws, ws.mou[m.mou])
+        if m.lab:
+            sources |= dependencies(ws, ws.labs[m.lab])
+        sources |= {ws.parties[q.speaker].source for q in m.quotes if isinstance(q.speaker, str)}
     return sources
 
 
@@ -78,25 +111,39 @@ def _source_of(ws: Workspace, path: Path) -> str:
     return rel
 
 
-def check(root: Path) -> BuildReport:
+def render_all(ws: Workspace, jobs: list[Job], options: Options) -> tuple[dict[str, bytes], list[str]]:
+    """Render every job in memory; refuse two records claiming one output path."""
+    files: dict[str, bytes] = {}
+    warnings: list[str] = []
+    for job in jobs:
+        result = job.run(ws, options)
+        for relpath, data in result.files.items():
+            if relpath in files:
+                raise DokgenError(f"two records would write out/{relpath}", field=job.record.source)
+            files[relpath] = data
+        warnings += result.warnings
+    if options.strict and warnings:
+        raise DokgenError("warnings are errors with --strict:\n" + "\n".join(warnings))
+    return files, warnings
+
+
+def check(root: Path, options: Options = Options()) -> BuildReport:
     """Validate every record and render every output in memory, writing nothing."""
     ws = load_workspace(root)
     jobs = plan(ws)
-    for job in jobs:
-        job.render(ws, job.record)
-    return BuildReport(checked=len(jobs))
+    _, warnings = render_all(ws, jobs, options)
+    return BuildReport(warnings=warnings, checked=len(jobs))
 
 
-def build(root: Path, selection: list[Path] | None = None) -> BuildReport:
+def build(root: Path, selection: list[Path] | None = None, options: Options = Options()) -> BuildReport:
     """Build the workspace at root into root/out; return what was written."""
     from .writer import Writer
 
     ws = load_workspace(root)
-    jobs = plan(ws, selection)
-    rendered = [(job.relpath, job.render(ws, job.record)) for job in jobs]
+    files, warnings = render_all(ws, plan(ws, selection), options)
     writer = Writer(Path(root) / "out")
-    report = BuildReport()
-    for relpath, data in rendered:
+    report = BuildReport(warnings=warnings)
+    for relpath, data in files.items():
         writer.write(relpath, data)
         report.written.append(f"out/{relpath}")
     return report

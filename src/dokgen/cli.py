@@ -70,9 +70,14 @@ def init(directory: Path) -> None:
     click.echo(f"created workspace {directory} ({len(created)} files); next: dokgen -C {directory} build")
 
 
+STRICT_HELP = "Treat warnings (e.g. a press piece outside 150-600 words) as errors."
+PDF_VARIANT_HELP = "PDF variant passed to WeasyPrint; 'none' for a plain PDF."
+
+
 @cli.command()
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 @click.pass_obj
-def check(workspace: Path) -> None:
+def check(workspace: Path, strict: bool) -> None:
     """Validate every record and template; write nothing. Exit 1 on any problem.
 
     \b
@@ -80,16 +85,25 @@ def check(workspace: Path) -> None:
         dokgen check
         dokgen -C ../kerja-sama check
     """
+    from .build import Options
     from .build import check as check_workspace
 
-    report = check_workspace(workspace)
+    report = check_workspace(workspace, Options(strict=strict))
+    _echo_warnings(report.warnings)
     click.echo(f"ok: all records valid, {report.checked} document(s) render")
+
+
+def _echo_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command()
 @click.argument("record_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
+@click.option("--pdf-variant", default="pdf/a-3b", show_default=True, help=PDF_VARIANT_HELP)
 @click.pass_obj
-def build(workspace: Path, record_files: tuple[Path, ...]) -> None:
+def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_variant: str) -> None:
     """Build every document into out/, or only those made from RECORD_FILES.
 
     Naming a party builds every document that names that party.
@@ -99,9 +113,12 @@ def build(workspace: Path, record_files: tuple[Path, ...]) -> None:
         dokgen build
         dokgen build records/mou/pontianak-lan-2015.yaml
     """
+    from .build import Options
     from .build import build as build_workspace
 
-    report = build_workspace(workspace, list(record_files))
+    variant = None if pdf_variant.lower() == "none" else pdf_variant
+    report = build_workspace(workspace, list(record_files), Options(pdf_variant=variant, strict=strict))
+    _echo_warnings(report.warnings)
     for path in report.written:
         click.echo(f"wrote {path}")
     if not report.written:

@@ -6,13 +6,28 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TemplateProblem
+
+if TYPE_CHECKING:
+    from ..build import Options, Rendered
+    from ..records import Record, Workspace
 
 # Zip entries carry a timestamp; a fixed one makes two builds byte-identical.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 LOGO_HEIGHT_MM = 22
+
+
+def produce_mou(ws: Workspace, rec: Record, options: Options) -> Rendered:
+    """Render one MoU record into out/mou/<id>.docx."""
+    from ..build import Rendered, template_path
+    from ..context.common import record_title
+    from ..context.mou import mou_context
+
+    name = "docx/mou.docx"
+    data = render_docx(template_path(ws, name), mou_context(ws, rec.id), template_name=f"templates/{name}", title=record_title(rec))
+    return Rendered({f"mou/{rec.id}.docx": data})
 
 
 def render_docx(template: Path, context: dict[str, Any], *, template_name: str, title: str) -> bytes:
