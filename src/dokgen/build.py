@@ -1,26 +1,34 @@
-"""Build a workspace: load and validate everything, render every output, then write.
+"""Build a workspace: validate everything, plan the outputs, render what changed, write.
 
-Nothing touches out/ until every record is valid and every document has rendered, so a
-failed build leaves out/ exactly as it was.
+Plan, then work: every record and template is checked before anything is rendered, so
+bad input leaves out/ exactly as it was. Each output has an input key (a hash of its
+record, the records it references, its templates, the options and the dokgen version);
+an output whose key and bytes are unchanged is skipped.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import __version__
 from .errors import DokgenError, TemplateProblem
 from .records import Record, Workspace, load_workspace
 
 
 @dataclass(frozen=True)
 class Options:
-    """Build options that change output bytes (part of what identifies an output)."""
+    """Build options; those that change output bytes are part of every input key."""
 
     pdf_variant: str | None = "pdf/a-3b"
     strict: bool = False
+
+    def key_part(self) -> bytes:
+        return f"pdf_variant={self.pdf_variant}".encode()
 
 
 @dataclass
@@ -31,12 +39,18 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
-Producer = Callable[[Workspace, Record, Options], Rendered]
+@dataclass(frozen=True)
+class Producer:
+    """How one record kind becomes files: the function, its outputs, its templates."""
 
-# Record kind -> the producer that renders it, imported only when that kind is built so
-# that a Word-only build never loads WeasyPrint.
-PRODUCERS: dict[str, str] = {
-    "mou": "dokgen.render.docx:produce_mou",
+    target: str  # "module:function", imported only when that kind is built
+    outputs: tuple[str, ...]  # paths under out/, with {id}
+    templates: tuple[str, ...]  # files or folders under templates/ that feed it
+
+
+PRODUCERS: dict[str, Producer] = {
+    "mou": Producer("dokgen.render.docx:produce_mou", ("mou/{id}.docx",), ("docx/mou.docx",)),
+    "press": Producer("dokgen.render.press:produce_press", ("press/{id}.html", "press/{id}.md", "press/{id}.txt"), ("html/press.html", "markdown/press.md", "text/press.txt")),
 }
 
 
@@ -45,11 +59,15 @@ class Job:
     """One record to render with its producer."""
 
     record: Record
-    producer: str
+    producer: Producer
+
+    @property
+    def outputs(self) -> list[str]:
+        return [o.format(id=self.record.id) for o in self.producer.outputs]
 
     def run(self, ws: Workspace, options: Options) -> Rendered:
-        module, name = self.producer.split(":")
-        produce: Producer = getattr(importlib.import_module(module), name)
+        module, name = self.producer.target.split(":")
+        produce: Callable[[Workspace, Record, Options], Rendered] = getattr(importlib.import_module(module), name)
         return produce(ws, self.record, options)
 
 
@@ -58,8 +76,28 @@ class BuildReport:
     """What a build did, for the CLI to print and tests to check."""
 
     written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (edited file, where the new one went)
+    failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     checked: int = 0
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        if self.failed:
+            return 1
+        return 3 if self.kept else 0
+
+    def summary(self) -> dict:
+        return {
+            "built": len(self.written), "skipped": len(self.skipped), "kept": len(self.kept),
+            "failed": len(self.failed), "warnings": len(self.warnings), "seconds": round(self.seconds, 3),
+        }
+
+
+# progress(done, total, record source, status, outputs) for the CLI's bar or lines
+Progress = Callable[[int, int, str, str, list[str]], None]
 
 
 def template_path(ws: Workspace, relpath: str) -> Path:
@@ -80,22 +118,29 @@ def plan(ws: Workspace, selection: list[Path] | None = None) -> list[Job]:
 
 
 def dependencies(ws: Workspace, rec: Record) -> set[str]:
-    """Return the source files (relative paths) that the outputs of rec are made from."""
+    """Return the workspace files (relative paths) that the outputs of rec are made from."""
     sources = {rec.source}
     m = rec.model
-    if rec.kind == "mou":
-        sources |= {ws.parties[p.party].source for p in m.parties}
+    if rec.kind == "party":
+        if m.logo:
+            sources.add(m.logo)
+    elif rec.kind == "mou":
+        for p in m.parties:
+            sources |= dependencies(ws, ws.parties[p.party])
         if any(isinstance(s, str) for s in m.scopes):
             sources.add("records/scopes.yaml")
     elif rec.kind == "lab":
-        sources |= {ws.parties[p].source for p in (m.host, m.organizer, *(f.institution for f in m.facilitators))}
+        for p in {m.host, m.organizer, *(f.institution for f in m.facilitators)}:
+            sources |= dependencies(ws, ws.parties[p])
         if m.mou:
             sources |= dependencies(ws, ws.mou[m.mou])
     elif rec.kind == "press":
         sources |= dependencies(ws, ws.mou[m.mou])
         if m.lab:
             sources |= dependencies(ws, ws.labs[m.lab])
-        sources |= {ws.parties[q.speaker].source for q in m.quotes if isinstance(q.speaker, str)}
+        for q in m.quotes:
+            if isinstance(q.speaker, str):
+                sources |= dependencies(ws, ws.parties[q.speaker])
     return sources
 
 
@@ -111,39 +156,140 @@ def _source_of(ws: Workspace, path: Path) -> str:
     return rel
 
 
-def render_all(ws: Workspace, jobs: list[Job], options: Options) -> tuple[dict[str, bytes], list[str]]:
-    """Render every job in memory; refuse two records claiming one output path."""
-    files: dict[str, bytes] = {}
-    warnings: list[str] = []
-    for job in jobs:
-        result = job.run(ws, options)
-        for relpath, data in result.files.items():
-            if relpath in files:
-                raise DokgenError(f"two records would write out/{relpath}", field=job.record.source)
-            files[relpath] = data
-        warnings += result.warnings
-    if options.strict and warnings:
-        raise DokgenError("warnings are errors with --strict:\n" + "\n".join(warnings))
-    return files, warnings
+class InputKeys:
+    """Compute input keys, reading each file once however many outputs share it."""
+
+    def __init__(self, ws: Workspace, options: Options):
+        self.ws = ws
+        self.options = options
+        self._files: dict[str, bytes] = {}
+
+    def _read(self, rel: str) -> bytes:
+        if rel not in self._files:
+            try:
+                self._files[rel] = (self.ws.root / rel).read_bytes()
+            except OSError:
+                self._files[rel] = b"<missing>"
+        return self._files[rel]
+
+    def _template_files(self, entry: str) -> list[str]:
+        path = self.ws.root / "templates" / entry
+        if path.is_dir():
+            return sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
+        return [f"templates/{entry}"]
+
+    def key(self, job: Job) -> str:
+        from .manifest import input_key
+
+        files = set(dependencies(self.ws, job.record))
+        for entry in job.producer.templates:
+            files.update(self._template_files(entry))
+        parts = [(rel, self._read(rel)) for rel in files]
+        parts += [("dokgen-version", __version__.encode()), ("options", self.options.key_part())]
+        return input_key(parts)
+
+
+def check_templates(ws: Workspace, jobs: list[Job]) -> None:
+    """Fail before rendering when a template a planned output needs is missing."""
+    for producer in {job.producer for job in jobs}:
+        for entry in producer.templates:
+            if not (ws.root / "templates" / entry).exists():
+                raise TemplateProblem(f"template templates/{entry} not found in workspace {ws.root}; `dokgen init` writes the default templates")
 
 
 def check(root: Path, options: Options = Options()) -> BuildReport:
     """Validate every record and render every output in memory, writing nothing."""
+    from .executor import run_one
+
     ws = load_workspace(root)
     jobs = plan(ws)
-    _, warnings = render_all(ws, jobs, options)
-    return BuildReport(warnings=warnings, checked=len(jobs))
+    check_templates(ws, jobs)
+    report = BuildReport(checked=len(jobs))
+    for i, job in enumerate(jobs):
+        outcome = run_one(i, ws, job, options, timeout=0)
+        if outcome.error:
+            report.failed.append(outcome.error)
+        else:
+            report.warnings += outcome.rendered.warnings
+    _raise_on_failures(report, options)
+    return report
 
 
-def build(root: Path, selection: list[Path] | None = None, options: Options = Options()) -> BuildReport:
-    """Build the workspace at root into root/out; return what was written."""
+def _raise_on_failures(report: BuildReport, options: Options) -> None:
+    if report.failed:
+        raise DokgenError("\n".join(report.failed))
+    if options.strict and report.warnings:
+        raise DokgenError("warnings are errors with --strict:\n" + "\n".join(report.warnings))
+
+
+def build(
+    root: Path,
+    selection: list[Path] | None = None,
+    options: Options = Options(),
+    *,
+    jobs: int | None = None,
+    clean: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the workspace at root into root/out and return what happened.
+
+    Records that fail validation raise before anything is written. A failing render does
+    not stop the others: it is listed in report.failed (exit status 1). Hand-edited
+    outputs are kept and the new version goes beside them (report.kept, exit status 3).
+    """
+    from .executor import run_jobs
+    from .lock import BuildLock
     from .writer import Writer
 
+    started = time.perf_counter()
+    root = Path(root)
     ws = load_workspace(root)
-    files, warnings = render_all(ws, plan(ws, selection), options)
-    writer = Writer(Path(root) / "out")
-    report = BuildReport(warnings=warnings)
-    for relpath, data in files.items():
-        writer.write(relpath, data)
-        report.written.append(f"out/{relpath}")
+    planned = plan(ws, selection)
+    check_templates(ws, planned)
+    out_dir = root / "out"
+    report = BuildReport()
+    with BuildLock(out_dir):
+        writer = Writer(out_dir, force=force)
+        writer.remove_stale_temp_files()
+        keys = InputKeys(ws, options)
+        todo: list[tuple[Job, str]] = []
+        for job in planned:
+            key = keys.key(job)
+            if not clean and all(writer.is_fresh(o, key) for o in job.outputs):
+                report.skipped += job.outputs
+            else:
+                todo.append((job, key))
+        workers = jobs if jobs is not None else (os.cpu_count() or 1)
+        try:
+            done = 0
+            for outcome in run_jobs(ws, [j for j, _ in todo], options, workers):
+                job, key = todo[outcome.index]
+                done += 1
+                if outcome.error:
+                    report.failed.append(outcome.error)
+                    status = "failed"
+                elif options.strict and outcome.rendered.warnings:
+                    report.failed += [f"{w} (an error with --strict)" for w in outcome.rendered.warnings]
+                    status = "failed"
+                else:
+                    report.warnings += outcome.rendered.warnings
+                    status = _publish(writer, report, key, outcome.rendered)
+                if progress:
+                    progress(done, len(todo), job.record.source, status, [f"out/{o}" for o in job.outputs])
+        finally:
+            writer.finish()
+    report.seconds = time.perf_counter() - started
     return report
+
+
+def _publish(writer, report: BuildReport, key: str, rendered: Rendered) -> str:
+    status = "built"
+    for relpath, data in rendered.files.items():
+        where = writer.publish(relpath, key, data)
+        if where == relpath:
+            report.written.append(f"out/{relpath}")
+        else:
+            report.kept.append((f"out/{relpath}", f"out/{where}"))
+            status = "kept"
+    return status

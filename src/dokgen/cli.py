@@ -102,24 +102,69 @@ def _echo_warnings(warnings: list[str]) -> None:
 @click.argument("record_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
 @click.option("--pdf-variant", default="pdf/a-3b", show_default=True, help=PDF_VARIANT_HELP)
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes [default: number of CPUs].")
+@click.option("--clean", is_flag=True, help="Rebuild everything, even outputs that are up to date.")
+@click.option("--force", is_flag=True, help="Overwrite outputs that were edited by hand.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
 @click.pass_obj
-def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_variant: str) -> None:
+def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_variant: str, jobs: int | None,
+          clean: bool, force: bool, quiet: bool, as_json: bool) -> None:
     """Build every document into out/, or only those made from RECORD_FILES.
 
-    Naming a party builds every document that names that party.
+    Outputs whose inputs have not changed are skipped. Naming a party builds every
+    document that names that party. A file in out/ that was edited by hand is kept; the
+    new version is written beside it as <id>.dokgen-new.<ext> and the exit status is 3.
 
     \b
     Example:
         dokgen build
         dokgen build records/mou/pontianak-lan-2015.yaml
+        dokgen build --jobs 2 --json
     """
+    import json
+
     from .build import Options
     from .build import build as build_workspace
 
     variant = None if pdf_variant.lower() == "none" else pdf_variant
-    report = build_workspace(workspace, list(record_files), Options(pdf_variant=variant, strict=strict))
+    show = _progress_printer(quiet or as_json)
+    report = build_workspace(
+        workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
+        jobs=jobs, clean=clean, force=force, progress=show,
+    )
+    _finish_progress(show)
     _echo_warnings(report.warnings)
-    for path in report.written:
-        click.echo(f"wrote {path}")
-    if not report.written:
-        click.echo("nothing to build")
+    for edited, new in report.kept:
+        click.echo(f"kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)", err=True)
+    for failure in report.failed:
+        click.echo(f"error: {failure}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.summary()))
+    elif not quiet:
+        s = report.summary()
+        click.echo(f"{s['built']} built, {s['skipped']} up to date, {s['kept']} kept, {s['failed']} failed in {s['seconds']:.1f} s")
+    sys.exit(report.exit_code)
+
+
+def _progress_printer(silent: bool):
+    """Return a progress callback: a bar on a terminal, plain lines otherwise."""
+    if silent:
+        return None
+    if sys.stderr.isatty():
+        def bar(done: int, total: int, source: str, status: str, outputs: list[str]) -> None:
+            width = 24
+            filled = width * done // max(total, 1)
+            line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {source}"
+            click.echo(f"\r\x1b[K{line[:120]}", nl=False, err=True)
+        bar.is_bar = True  # type: ignore[attr-defined]
+        return bar
+
+    def lines(done: int, total: int, source: str, status: str, outputs: list[str]) -> None:
+        click.echo(f"[{done}/{total}] {status} {', '.join(outputs) if status != 'failed' else source}", err=True)
+    return lines
+
+
+def _finish_progress(show) -> None:
+    if show is not None and getattr(show, "is_bar", False):
+        click.echo("", err=True)

@@ -1,0 +1,126 @@
+"""Run render jobs in worker processes behind the concurrent.futures.Executor interface.
+
+Workers are spawned, not forked: WeasyPrint and its C libraries are not fork-safe, and a
+spawned worker starts from a clean interpreter on every platform. Each worker receives the
+validated workspace once (initializer), then renders jobs by index. Any Executor with the
+same interface (e.g. a distributed one) can be passed in instead of the default pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import traceback
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator
+
+if TYPE_CHECKING:
+    from .build import Job, Options, Rendered
+    from .records import Workspace
+
+JOB_TIMEOUT_S = 120  # a runaway record must not hold the whole batch hostage
+
+_state: dict = {}
+
+
+@dataclass
+class Outcome:
+    """The result of one job: rendered files or a message saying what failed."""
+
+    index: int
+    rendered: "Rendered | None" = None
+    error: str | None = None
+
+
+class JobTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise JobTimeout()
+
+
+def init_worker(ws: "Workspace", jobs: "list[Job]", options: "Options") -> None:
+    """Keep the workspace and job list in the worker; ignore Ctrl-C (the parent handles it)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _state.update(ws=ws, jobs=jobs, options=options)
+
+
+def run_one(index: int, ws: "Workspace", job: "Job", options: "Options", timeout: int = JOB_TIMEOUT_S) -> Outcome:
+    """Render one job, turning any failure into a message (never an exception)."""
+    from .errors import DokgenError
+
+    use_alarm = timeout > 0 and hasattr(signal, "SIGALRM") and _is_main_thread()
+    if use_alarm:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.alarm(timeout)
+    try:
+        return Outcome(index, rendered=job.run(ws, options))
+    except JobTimeout:
+        return Outcome(index, error=f"{job.record.source}: rendering took longer than {timeout} s and was stopped")
+    except DokgenError as exc:
+        return Outcome(index, error=f"{job.record.source}: {exc}")
+    except MemoryError:
+        return Outcome(index, error=f"{job.record.source}: ran out of memory while rendering")
+    except Exception as exc:  # a bug in dokgen or a library: report it, keep the batch going
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        return Outcome(index, error=f"{job.record.source}: internal error {type(exc).__name__}: {exc} (at {last.filename}:{last.lineno}); please report it")
+    finally:
+        if use_alarm:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _is_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def run_chunk(indices: list[int]) -> list[Outcome]:
+    """Worker entry point: render the jobs with these indices."""
+    ws, jobs, options = _state["ws"], _state["jobs"], _state["options"]
+    return [run_one(i, ws, jobs[i], options) for i in indices]
+
+
+def make_pool(workers: int, ws: "Workspace", jobs: "list[Job]", options: "Options") -> Executor:
+    """Return a spawn-based process pool primed with the workspace."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(ws, jobs, options),
+    )
+
+
+def run_jobs(
+    ws: "Workspace",
+    jobs: "list[Job]",
+    options: "Options",
+    workers: int,
+    executor_factory: Callable[..., Executor] = make_pool,
+) -> Iterator[Outcome]:
+    """Yield an Outcome per job as they finish; in-process when one worker suffices."""
+    if workers <= 1 or len(jobs) <= 1:
+        for i, job in enumerate(jobs):
+            yield run_one(i, ws, job, options)
+        return
+    workers = min(workers, len(jobs))
+    # Chunks amortise the cost of a round trip for fast jobs (a Word draft takes ~1 ms)
+    # while leaving enough chunks to balance slow ones (a PDF report takes ~0.5 s).
+    size = max(1, min(32, len(jobs) // (workers * 8)))
+    chunks = [list(range(i, min(i + size, len(jobs)))) for i in range(0, len(jobs), size)]
+    with executor_factory(workers, ws, jobs, options) as pool:
+        futures: list[Future] = [pool.submit(run_chunk, chunk) for chunk in chunks]
+        try:
+            for future, chunk in zip(futures, chunks):
+                try:
+                    yield from future.result(timeout=JOB_TIMEOUT_S * len(chunk) + 60)
+                except Exception as exc:  # the worker died (killed, out of memory) or hung
+                    for i in chunk:
+                        yield Outcome(i, error=f"{jobs[i].record.source}: worker failed ({type(exc).__name__}: {exc})")
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise

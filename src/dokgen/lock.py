@@ -1,0 +1,50 @@
+"""One build at a time per workspace: an advisory lock file in out/."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from pathlib import Path
+
+from .errors import DokgenError
+
+LOCK_NAME = ".dokgen.lock"
+
+
+class BuildLock:
+    """Hold an exclusive flock on out/.dokgen.lock; wait up to `wait` seconds for it."""
+
+    def __init__(self, out_dir: Path, wait: float = 3.0):
+        self.path = Path(out_dir) / LOCK_NAME
+        self.wait = wait
+        self.fd: int | None = None
+
+    def __enter__(self) -> "BuildLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                    os.close(fd)
+                    raise DokgenError(
+                        f"another dokgen build (pid {holder}) is writing {self.path.parent}; "
+                        "wait for it to finish, then build again"
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None

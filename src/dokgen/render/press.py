@@ -1,0 +1,94 @@
+"""Render a press summary into out/press/<id>.html, .md and .txt.
+
+One context (context/press.py), three templates, each with escaping for its target:
+HTML autoescapes; Markdown escapes every value through `finalize`, so `*`, `_`, `[`,
+`<`, `&`, `#`, backticks and `{{ }}` typed in a record reach the reader literally; the
+text form is plain. Record data is only ever context, never template source.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..errors import TemplateProblem
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from ..build import Options, Rendered
+    from ..records import Record, Workspace
+
+# target -> (template under templates/, output suffix)
+TARGETS = {
+    "html": ("html/press.html", "html"),
+    "markdown": ("markdown/press.md", "md"),
+    "text": ("text/press.txt", "txt"),
+}
+
+# ASCII punctuation that starts markup somewhere in CommonMark/GFM (or in Liquid/Hugo
+# shortcodes: the braces). A backslash before any ASCII punctuation is a literal.
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]<>&#|~])")
+# Characters that open a block at the start of a line: lists, quotes, headings, rules.
+_MD_LINE_START = re.compile(r"(?m)^([ \t]*)([-+=>])")
+_MD_ORDERED = re.compile(r"(?m)^([ \t]*\d+)([.)])")
+
+
+def md_escape(value: object) -> str:
+    """Escape text so that rendered Markdown shows it literally."""
+    text = _MD_INLINE.sub(r"\\\1", str(value))
+    text = _MD_LINE_START.sub(r"\1\\\2", text)
+    return _MD_ORDERED.sub(r"\1\\\2", text)
+
+
+def make_target_env(ws: Workspace, target: str) -> SandboxedEnvironment:
+    """Return the Jinja environment for one target, loading templates from the workspace."""
+    from jinja2 import FileSystemLoader
+
+    from ..templates import make_env
+
+    env = make_env(autoescape=target == "html")
+    if target == "markdown":
+        env.finalize = md_escape  # every {{ value }} of the Markdown template is escaped
+    env.loader = FileSystemLoader(str(ws.root / "templates"))
+    return env
+
+
+def render_target(ws: Workspace, target: str, context: dict[str, Any]) -> str:
+    """Render the template of one target with context."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from ..build import template_path
+
+    rel, _ = TARGETS[target]
+    template_path(ws, rel)  # a missing template is named with where it was looked for
+    env = make_target_env(ws, target)
+    try:
+        return env.get_template(rel).render(context)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"templates/{rel}:{exc.lineno}: {exc.message}") from exc
+    except TemplateError as exc:
+        raise TemplateProblem(f"templates/{rel}: {exc.message or exc}") from exc
+
+
+def produce_press(ws: Workspace, rec: Record, options: Options) -> Rendered:
+    """Render one press record into out/press/<id>.html, .md and .txt, with its warnings."""
+    from ..build import Rendered
+    from ..context.press import date_problem, press_context
+
+    ctx = press_context(ws, rec.id)
+    files = {}
+    for target, (_, suffix) in TARGETS.items():
+        text = render_target(ws, target, ctx)
+        files[f"press/{rec.id}.{suffix}"] = text.encode("utf-8")
+
+    warnings = []
+    n, low, high = ctx["word_count"], ctx["words_min"], ctx["words_max"]
+    if not low <= n <= high:
+        advice = "add quotes or facts" if n < low else "shorten the quotes"
+        where = "quotes" if rec.model.quotes else "headline"
+        warnings.append(f"{rec.location(where)}: {where}: the piece has {n} words; humas pieces have {low}-{high} (aim for 300-500): {advice}")
+    problem = date_problem(ws, rec.id)
+    if problem:
+        warnings.append(f"{rec.location('date')}: date: {problem}")
+    return Rendered(files, warnings)
