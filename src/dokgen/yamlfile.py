@@ -24,9 +24,10 @@ Path = tuple[str | int, ...]
 MAX_FILE_BYTES = 2_000_000  # a record is a page of text; megabytes mean a pasted blob
 MAX_DEPTH = 12  # the deepest record (lab > units > ideas > idea) is 5 levels
 _NULLS = {"", "~", "null", "Null", "NULL"}
-# C0 controls except tab/newline/CR, DEL, C1 controls, and the noncharacters U+FFFE/FFFF:
-# Word refuses them in XML and they are never intended in an administrative text.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# C0 controls except tab/newline/CR, DEL, C1 controls, a stray byte-order mark and the
+# noncharacters U+FFFE/FFFF: Word refuses most of them in XML, and none is ever intended
+# in an administrative text (they arrive by pasting from PDFs and e-mails).
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass
