@@ -66,6 +66,9 @@ class Job:
         return [o.format(id=self.record.id) for o in self.producer.outputs]
 
     def run(self, ws: Workspace, options: Options) -> Rendered:
+        from .limits import check_limits
+
+        check_limits(self.record)
         module, name = self.producer.target.split(":")
         produce: Callable[[Workspace, Record, Options], Rendered] = getattr(importlib.import_module(module), name)
         return produce(ws, self.record, options)
@@ -231,6 +234,7 @@ def build(
     clean: bool = False,
     force: bool = False,
     progress: Progress | None = None,
+    timeout: int | None = None,
 ) -> BuildReport:
     """Build the workspace at root into root/out and return what happened.
 
@@ -238,7 +242,7 @@ def build(
     not stop the others: it is listed in report.failed (exit status 1). Hand-edited
     outputs are kept and the new version goes beside them (report.kept, exit status 3).
     """
-    from .executor import run_jobs
+    from .executor import JOB_TIMEOUT_S, run_jobs
     from .lock import BuildLock
     from .writer import Writer
 
@@ -263,7 +267,7 @@ def build(
         workers = jobs if jobs is not None else (os.cpu_count() or 1)
         try:
             done = 0
-            for outcome in run_jobs(ws, [j for j, _ in todo], options, workers):
+            for outcome in run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S):
                 job, key = todo[outcome.index]
                 done += 1
                 if outcome.error:

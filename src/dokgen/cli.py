@@ -107,9 +107,10 @@ def _echo_warnings(warnings: list[str]) -> None:
 @click.option("--force", is_flag=True, help="Overwrite outputs that were edited by hand.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help="Seconds one record may take to render before it is stopped.")
 @click.pass_obj
 def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_variant: str, jobs: int | None,
-          clean: bool, force: bool, quiet: bool, as_json: bool) -> None:
+          clean: bool, force: bool, quiet: bool, as_json: bool, timeout: int) -> None:
     """Build every document into out/, or only those made from RECORD_FILES.
 
     Outputs whose inputs have not changed are skipped. Naming a party builds every
@@ -131,7 +132,7 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
     show = _progress_printer(quiet or as_json)
     report = build_workspace(
         workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
-        jobs=jobs, clean=clean, force=force, progress=show,
+        jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
     )
     _finish_progress(show)
     _echo_warnings(report.warnings)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .records import Workspace
 
 JOB_TIMEOUT_S = 120  # a runaway record must not hold the whole batch hostage
+WORKER_MEMORY_BYTES = 4 << 30  # address space per worker; a 40-page report needs ~150 MB
 
 _state: dict = {}
 
@@ -41,10 +42,18 @@ def _on_alarm(signum: int, frame: object) -> None:
     raise JobTimeout()
 
 
-def init_worker(ws: "Workspace", jobs: "list[Job]", options: "Options") -> None:
-    """Keep the workspace and job list in the worker; ignore Ctrl-C (the parent handles it)."""
+def init_worker(ws: "Workspace", jobs: "list[Job]", options: "Options", timeout: int) -> None:
+    """Keep the workspace and job list in the worker, under a memory limit; the parent handles Ctrl-C."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _state.update(ws=ws, jobs=jobs, options=options)
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > WORKER_MEMORY_BYTES:
+            resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the time limit still applies
+    _state.update(ws=ws, jobs=jobs, options=options, timeout=timeout)
 
 
 def run_one(index: int, ws: "Workspace", job: "Job", options: "Options", timeout: int = JOB_TIMEOUT_S) -> Outcome:
@@ -60,7 +69,8 @@ def run_one(index: int, ws: "Workspace", job: "Job", options: "Options", timeout
     except JobTimeout:
         return Outcome(index, error=f"{job.record.source}: rendering took longer than {timeout} s and was stopped")
     except DokgenError as exc:
-        return Outcome(index, error=f"{job.record.source}: {exc}")
+        where = "" if exc.location is not None else f"{job.record.source}: "  # located errors name the file
+        return Outcome(index, error=f"{where}{exc}")
     except MemoryError:
         return Outcome(index, error=f"{job.record.source}: ran out of memory while rendering")
     except Exception as exc:  # a bug in dokgen or a library: report it, keep the batch going
@@ -80,17 +90,17 @@ def _is_main_thread() -> bool:
 
 def run_chunk(indices: list[int]) -> list[Outcome]:
     """Worker entry point: render the jobs with these indices."""
-    ws, jobs, options = _state["ws"], _state["jobs"], _state["options"]
-    return [run_one(i, ws, jobs[i], options) for i in indices]
+    ws, jobs, options, timeout = _state["ws"], _state["jobs"], _state["options"], _state["timeout"]
+    return [run_one(i, ws, jobs[i], options, timeout) for i in indices]
 
 
-def make_pool(workers: int, ws: "Workspace", jobs: "list[Job]", options: "Options") -> Executor:
+def make_pool(workers: int, ws: "Workspace", jobs: "list[Job]", options: "Options", timeout: int) -> Executor:
     """Return a spawn-based process pool primed with the workspace."""
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=init_worker,
-        initargs=(ws, jobs, options),
+        initargs=(ws, jobs, options, timeout),
     )
 
 
@@ -100,23 +110,24 @@ def run_jobs(
     options: "Options",
     workers: int,
     executor_factory: Callable[..., Executor] = make_pool,
+    timeout: int = JOB_TIMEOUT_S,
 ) -> Iterator[Outcome]:
     """Yield an Outcome per job as they finish; in-process when one worker suffices."""
     if workers <= 1 or len(jobs) <= 1:
         for i, job in enumerate(jobs):
-            yield run_one(i, ws, job, options)
+            yield run_one(i, ws, job, options, timeout)
         return
     workers = min(workers, len(jobs))
     # Chunks amortise the cost of a round trip for fast jobs (a Word draft takes ~1 ms)
     # while leaving enough chunks to balance slow ones (a PDF report takes ~0.5 s).
     size = max(1, min(32, len(jobs) // (workers * 8)))
     chunks = [list(range(i, min(i + size, len(jobs)))) for i in range(0, len(jobs), size)]
-    with executor_factory(workers, ws, jobs, options) as pool:
+    with executor_factory(workers, ws, jobs, options, timeout) as pool:
         futures: list[Future] = [pool.submit(run_chunk, chunk) for chunk in chunks]
         try:
             for future, chunk in zip(futures, chunks):
                 try:
-                    yield from future.result(timeout=JOB_TIMEOUT_S * len(chunk) + 60)
+                    yield from future.result(timeout=timeout * len(chunk) + 60)
                 except Exception as exc:  # the worker died (killed, out of memory) or hung
                     for i in chunk:
                         yield Outcome(i, error=f"{jobs[i].record.source}: worker failed ({type(exc).__name__}: {exc})")

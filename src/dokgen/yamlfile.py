@@ -21,7 +21,7 @@ from .errors import Location, Problem
 
 Path = tuple[str | int, ...]
 
-MAX_FILE_BYTES = 2_000_000  # a record is a page of text; megabytes mean a pasted blob
+MAX_FILE_BYTES = 32_000_000  # far above any real record; limits.py judges sizes per field
 MAX_DEPTH = 12  # the deepest record (lab > units > ideas > idea) is 5 levels
 _NULLS = {"", "~", "null", "Null", "NULL"}
 # C0 controls except tab/newline/CR, DEL, C1 controls, a stray byte-order mark and the
