@@ -59,6 +59,13 @@ def number_text(n: int) -> str:
     return words if len(words.split()) <= 2 else str(n)
 
 
+def _all_of(n: int) -> str:
+    """"keempat" (all four) for 2..10, else the number: "kedua", "ketiga", …, "12"."""
+    from ..indonesian import terbilang
+
+    return f"ke{terbilang(n)}" if 2 <= n <= 10 else str(n)
+
+
 def join_list(items: list[str]) -> str:
     """Join as Indonesian prose: "a", "a dan b", "a, b, dan c".
 
@@ -162,7 +169,9 @@ def speaker_of(ws: Workspace, quote: model.Quote) -> tuple[object, str, str]:
 
 def quote_text(text: str) -> str:
     """Prepare a quote for “…,” kata X: strip typed quote marks, end on a comma."""
-    text = clean(text).strip("\"“”").strip()
+    text = clean(text)
+    if len(text) > 1 and text[0] in "\"“" and text[-1] in "\"”" and not re.search("[\"“”]", text[1:-1]):
+        text = text[1:-1].strip()  # the writer typed the quote marks that we add
     if _ENDS_SENTENCE.search(text) and not text.endswith("..."):
         return _ENDS_SENTENCE.sub(",", text)
     if text[-1:] in ",?!…" or text.endswith("..."):
@@ -193,12 +202,17 @@ def press_context(ws: Workspace, press_id: str) -> dict[str, Any]:
     lead.add(f" {who} menandatangani {doc_type} tentang {clean(mou.subject)}, {press_date(signing.date)}, di {venue}.")
     paragraphs.append(lead.done())
 
-    # Why: the areas of cooperation, and for how long.
-    areas = "bidang" if len(scope_titles) == 1 else f"{number_text(len(scope_titles))} bidang, yaitu"
+    # Why: the areas of cooperation, and for how long. When the subject already names
+    # every area (as the example's does), the lead has said them: refer back, don't repeat.
+    n = len(scope_titles)
+    if all(t.lower() in clean(mou.subject).lower() for t in scope_titles):
+        areas = "bidang tersebut" if n == 1 else f"{_all_of(n)} bidang tersebut"
+    else:
+        areas = f"bidang {scope_titles[0]}" if n == 1 else f"{number_text(n)} bidang, yaitu {join_list(scope_titles)}"
     short_parties = join_list([names.party(p) for p in party_ids])
     why = (
         f"{sentence_case(doc_type.lower())} yang berlaku {number_text(mou.term_years)} tahun itu menjadi dasar "
-        f"kerja sama {short_parties} di {areas} {join_list(scope_titles)}."
+        f"kerja sama {short_parties} di {areas}."
     )
     paragraphs.append(Paragraph().add(why).done())
 
@@ -222,8 +236,8 @@ def press_context(ws: Workspace, press_id: str) -> dict[str, Any]:
 
     lab_facts = None
     if pr.lab is not None:
-        lab_para, lab_facts = _lab_paragraph(ws, pr, mou, names)
-        paragraphs.append(lab_para)
+        lab_paras, lab_facts = _lab_paragraph(ws, pr, mou, names)
+        paragraphs += lab_paras
 
     # The credit closes the last paragraph: "… menyusul. (tyas/dan/humas)"
     credit = f"({pr.credit})"
@@ -269,8 +283,8 @@ def press_context(ws: Workspace, press_id: str) -> dict[str, Any]:
     }
 
 
-def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentions) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The lab paragraph: title, organiser, period, venue, the 5D stages held and to follow."""
+def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentions) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The lab paragraphs: title, organiser, period, venue, units; the 5D stages held and to follow."""
     from ..indonesian import date_range
 
     lab: model.Lab = ws.labs[pr.lab].model
@@ -294,7 +308,8 @@ def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentio
     ongoing = [s for s in model.STAGES if status.get(s) == "in-progress"]
     follow = [s for s in model.STAGES if status.get(s, "planned") == "planned"]
 
-    para = Paragraph().add(opening)
+    paragraphs = [Paragraph().add(opening.rstrip() + _units_sentence(lab)).done()]
+    para = Paragraph()
     para.add(f"Laboratorium inovasi mengenal {number_text(len(model.STAGES))} tahap yang disebut 5D, yaitu ")
     para.foreign_list([STAGE_NAMES[s] for s in model.STAGES]).add(". ")
     clauses: list[tuple[str, list[str], str]] = []
@@ -310,17 +325,35 @@ def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentio
         para.add(sentence_case(before) if i == 0 else before)
         para.foreign_list([STAGE_NAMES[s] for s in stages]).add(after)
     para.add(".")
+    paragraphs.append(para.done())
     facts = {
         "title": title,
         "start": start,
         "end": end,
         "days": days,
         "venue": clean(lab.venue),
+        "units": len(lab.units),
         "held": [STAGE_NAMES[s] for s in held],
         "ongoing": [STAGE_NAMES[s] for s in ongoing],
         "follow": [STAGE_NAMES[s] for s in follow],
     }
-    return para.done(), facts
+    return paragraphs, facts
+
+
+UNIT_TYPES = {"opd": "perangkat daerah", "kecamatan": "kecamatan", "kelurahan": "kelurahan", "puskesmas": "puskesmas", "bumd": "BUMD", "lainnya": "unit lainnya"}
+
+
+def _units_sentence(lab: model.Lab) -> str:
+    """' Sebanyak tujuh unit kerja ikut serta, yaitu tiga perangkat daerah, …' or ''."""
+    if not lab.units:
+        return ""
+    counts: dict[str, int] = {}
+    for unit in lab.units:
+        counts[unit.type] = counts.get(unit.type, 0) + 1
+    parts = [f"{number_text(n)} {UNIT_TYPES[t]}" for t, n in counts.items()]
+    if len(parts) == 1:
+        return f" Sebanyak {parts[0]} ikut serta."
+    return f" Sebanyak {number_text(len(lab.units))} unit kerja ikut serta, yaitu {join_list(parts)}."
 
 
 def _description(lead: str, limit: int = 160) -> str:
