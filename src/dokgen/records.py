@@ -335,13 +335,16 @@ def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:
         return problem(f"'{logo}' is not a PNG or JPEG image")
     from PIL import Image  # only when a record has a logo
 
+    guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # we judge the size ourselves, below
     try:
-        with Image.open(path) as img:  # reads the header only
+        with Image.open(path) as img:  # reads the header only, never the pixels
             width, height = img.size
             if img.format not in ("PNG", "JPEG"):
                 return problem(f"'{logo}' is not a PNG or JPEG image")
     except Exception:  # Pillow raises many kinds for a broken file
         return problem(f"'{logo}' is not a readable image")
+    finally:
+        Image.MAX_IMAGE_PIXELS = guard
     if width * height > MAX_IMAGE_PIXELS:
         return problem(f"'{logo}' declares {width}x{height} pixels; a logo needs far fewer (at most {MAX_IMAGE_PIXELS:,})")
     return []

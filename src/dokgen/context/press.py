@@ -184,7 +184,7 @@ def quote_text(text: str) -> str:
 
 def press_context(ws: Workspace, press_id: str) -> dict[str, Any]:
     """Compose the press summary of one press record from the facts it refers to."""
-    from ..indonesian import date_range, headline_case, long_date, press_date
+    from ..indonesian import date_range, long_date, press_date
 
     pr: model.Press = ws.press[press_id].model
     mou: model.Mou = ws.mou[pr.mou].model
@@ -254,7 +254,7 @@ def press_context(ws: Workspace, press_id: str) -> dict[str, Any]:
     return {
         "id": press_id,
         "lang": "id",
-        "headline": headline_case(clean(pr.headline)),
+        "headline": clean(pr.headline),  # as the writer typed it: casing is an editorial choice
         "dateline": clean(pr.dateline),
         "date": pr.date,
         "date_iso": pr.date.isoformat(),
