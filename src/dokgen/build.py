@@ -203,10 +203,12 @@ def check_templates(ws: Workspace, jobs: list[Job]) -> None:
 def check(root: Path, options: Options = Options()) -> BuildReport:
     """Validate every record and render every output in memory, writing nothing."""
     from .executor import run_one
+    from .lint import raise_on_template_problems
 
     ws = load_workspace(root)
     jobs = plan(ws)
     check_templates(ws, jobs)
+    raise_on_template_problems(ws, {job.record.kind for job in jobs})  # lint before any render
     report = BuildReport(checked=len(jobs))
     for i, job in enumerate(jobs):
         outcome = run_one(i, ws, job, options, timeout=0)
@@ -243,6 +245,7 @@ def build(
     outputs are kept and the new version goes beside them (report.kept, exit status 3).
     """
     from .executor import JOB_TIMEOUT_S, run_jobs
+    from .lint import raise_on_template_problems
     from .lock import BuildLock
     from .writer import Writer
 
@@ -251,6 +254,7 @@ def build(
     ws = load_workspace(root)
     planned = plan(ws, selection)
     check_templates(ws, planned)
+    raise_on_template_problems(ws, {job.record.kind for job in planned})  # before anything is written
     out_dir = root / "out"
     report = BuildReport()
     with BuildLock(out_dir):
