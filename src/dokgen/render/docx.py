@@ -1,22 +1,37 @@
-"""Render a Word template with docxtpl into reproducible .docx bytes."""
+"""Render a Word template with docxtpl into reproducible .docx bytes.
+
+`render_docx` is the reference: plain docxtpl, the template reloaded for every document.
+`produce_mou` uses the prepared fast path of docx_fast.py, which writes the same bytes;
+the helpers below are shared by both so that they cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Callable
 
 from ..errors import TemplateProblem
 
 if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
+
     from ..build import Options, Rendered
     from ..records import Record, Workspace
 
-# Zip entries carry a timestamp; a fixed one makes two builds byte-identical.
+# Zip entries carry a timestamp and the creating system; fixed values (and a fixed deflate
+# level) make two builds byte-identical on any machine.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+ZIP_UNIX = 3
+ZIP_MODE = 0o644 << 16
+ZIP_LEVEL = 6
 LOGO_HEIGHT_MM = 22
+# The core properties docxtpl renders as templates (DocxTemplate.render_properties).
+RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+TEMPLATE_CODE = re.compile(r"\{[{%#]")
 
 
 def produce_mou(ws: Workspace, rec: Record, options: Options) -> Rendered:
@@ -24,48 +39,91 @@ def produce_mou(ws: Workspace, rec: Record, options: Options) -> Rendered:
     from ..build import Rendered, template_path
     from ..context.common import record_title
     from ..context.mou import mou_context
+    from .docx_fast import render_docx_fast
 
     name = "docx/mou.docx"
-    data = render_docx(template_path(ws, name), mou_context(ws, rec.id), template_name=f"templates/{name}", title=record_title(rec))
+    # The fast path hands MoUs with a party logo to render_docx itself (see render_docx_fast).
+    data = render_docx_fast(template_path(ws, name), mou_context(ws, rec.id), template_name=f"templates/{name}", title=record_title(rec))
     return Rendered({f"mou/{rec.id}.docx": data})
 
 
 def render_docx(template: Path, context: dict[str, Any], *, template_name: str, title: str) -> bytes:
     """Render template with context; return the bytes of a reproducible .docx file."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import InlineImage
     from jinja2 import TemplateError
 
     from ..templates import make_env
 
-    try:
-        tpl = DocxTemplate(str(template))
-        tpl.init_docx()
-    except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors for a bad file
-        raise TemplateProblem(f"{template_name}: not a readable Word document ({exc})") from exc
-
-    ctx = dict(context)
-    if "parties" in ctx:
-        ctx["parties"] = [
-            {**p, "logo": InlineImage(tpl, str(p["logo_path"]), height=Mm(LOGO_HEIGHT_MM)) if p.get("logo_path") else None}
-            for p in ctx["parties"]
-        ]
+    tpl = open_template(str(template), template_name)
+    ctx = template_context(context, lambda path: InlineImage(tpl, str(path), height=Mm(LOGO_HEIGHT_MM)))
     try:
         tpl.render(ctx, jinja_env=make_env(), autoescape=True)
     except TemplateError as exc:
-        around = " / ".join(s.strip() for s in getattr(exc, "docx_context", []) if s.strip())
-        near = f" near: {around[:300]}" if around else ""
-        raise TemplateProblem(f"{template_name}: {exc.message or exc}{near}") from exc
+        raise template_problem(exc, template_name) from exc
 
-    doc = tpl.docx
+    set_page_size(tpl.docx.sections, ctx)
+    # Properties are set after rendering so record text is never compiled as a template.
+    set_core_properties(tpl.docx.core_properties, ctx, title)
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    return normalise_zip(buffer.getvalue())
+
+
+def open_template(source: str | IO[bytes], template_name: str) -> DocxTemplate:
+    """Load a Word template; refuse one python-docx cannot read or whose properties hold template code.
+
+    docxtpl would render such properties as templates; dokgen sets the properties itself
+    after rendering (record data must never be compiled), so template code there is a mistake.
+    """
+    from docxtpl import DocxTemplate
+
+    try:
+        tpl = DocxTemplate(source)
+        tpl.init_docx()
+    except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors for a bad file
+        raise TemplateProblem(f"{template_name}: not a readable Word document ({exc})") from exc
+    props = tpl.docx.core_properties
+    coded = [name for name in RENDERED_PROPERTIES if TEMPLATE_CODE.search(getattr(props, name) or "")]
+    if coded:
+        raise TemplateProblem(f"{template_name}: the document properties {', '.join(coded)} hold template code; "
+                              "dokgen fills the properties itself, so remove it (File > Info > Properties in Word)")
+    return tpl
+
+
+def has_images(context: dict[str, Any]) -> bool:
+    """Whether the context asks for pictures (party logos) to be added to the package."""
+    return any(p.get("logo_path") for p in context.get("parties", ()))
+
+
+def template_context(context: dict[str, Any], image: Callable[[Path], Any] | None) -> dict[str, Any]:
+    """The context the Word template sees: each party's logo_path becomes `logo`, a picture or None."""
+    ctx = dict(context)
+    if "parties" in ctx:
+        ctx["parties"] = [{**p, "logo": image(p["logo_path"]) if p.get("logo_path") else None} for p in ctx["parties"]]
+    return ctx
+
+
+def template_problem(exc: Exception, template_name: str) -> TemplateProblem:
+    """Name the template and quote the paragraphs docxtpl attached to a Jinja error."""
+    around = " / ".join(s.strip() for s in getattr(exc, "docx_context", []) if s.strip())
+    near = f" near: {around[:300]}" if around else ""
+    return TemplateProblem(f"{template_name}: {getattr(exc, 'message', None) or exc}{near}")
+
+
+def set_page_size(sections: Any, ctx: dict[str, Any]) -> None:
+    """Give every section the paper of the record (A4 or F4)."""
+    from docx.shared import Mm
+
     width_mm, height_mm = ctx["doc"]["paper_mm"] if "doc" in ctx else (210, 297)
-    for section in doc.sections:
+    for section in sections:
         section.page_width, section.page_height = Mm(width_mm), Mm(height_mm)
 
-    # Properties are set after rendering so record text is never compiled as a template.
+
+def set_core_properties(props: Any, ctx: dict[str, Any], title: str) -> None:
+    """Fill docProps/core.xml; dates are the signing date so the bytes do not depend on the clock."""
     signed = ctx.get("signing", {}).get("date", dt.date(2000, 1, 1))
     stamp = dt.datetime(signed.year, signed.month, signed.day, tzinfo=dt.timezone.utc)
-    props = doc.core_properties
     props.title = title[:250]
     props.subject = ctx.get("doc", {}).get("type", "")
     props.author = "dokgen"
@@ -73,10 +131,6 @@ def render_docx(template: Path, context: dict[str, Any], *, template_name: str, 
     props.language = "id-ID"
     props.created = props.modified = stamp
     props.revision = 1
-
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    return normalise_zip(buffer.getvalue())
 
 
 def normalise_zip(data: bytes) -> bytes:
@@ -86,6 +140,7 @@ def normalise_zip(data: bytes) -> bytes:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename), compresslevel=6)
+            fixed.create_system = ZIP_UNIX
+            fixed.external_attr = ZIP_MODE
+            dst.writestr(fixed, src.read(info.filename), compresslevel=ZIP_LEVEL)
     return out.getvalue()
