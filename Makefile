@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench check-system clean
+.PHONY: demo test bench reliability soak check-system clean
 
 demo: $(STAMP)
 	$(BIN)/dokgen build
@@ -18,6 +18,17 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_cli.py
+	$(BIN)/python bench/bench_docx.py
+	$(BIN)/python bench/bench_pdf.py
+	$(BIN)/python bench/bench_build.py
+
+# The reliability guarantees (tests/reliability) with their table of figures; `soak`
+# runs the same tests with many more iterations (kill -9 twenty times, 2,000 bad records).
+reliability: $(STAMP)
+	$(BIN)/python -m pytest tests/reliability -q -p no:cacheprovider
+
+soak: $(STAMP)
+	DOKGEN_SOAK=1 $(BIN)/python -m pytest tests/reliability -q -p no:cacheprovider
 
 check-system:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from .errors import DokgenError
+from .errors import DokgenError, OutputError
 
 LOCK_NAME = ".dokgen.lock"
 
@@ -21,8 +21,18 @@ class BuildLock:
         self.fd: int | None = None
 
     def __enter__(self) -> "BuildLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        out = self.path.parent
+        # Nothing, not even the lock file, may be written through a link out of the workspace.
+        if out.is_symlink():
+            raise OutputError(f"refusing to build into {out}: it is a symbolic link; make {out.name}/ a real folder")
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"refusing to build into {out}: it is a file, not a folder; move it away")
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:
+            why = "it is a symbolic link" if self.path.is_symlink() else (exc.strerror or str(exc))
+            raise OutputError(f"cannot use the lock file {self.path}: {why}; delete it and build again") from None
         deadline = time.monotonic() + self.wait
         while True:
             try:

@@ -3,6 +3,11 @@
 The manifest lets a build skip outputs whose inputs and bytes are unchanged, and spot
 files that staff edited by hand (the bytes on disk are no longer what dokgen wrote), which
 must never be overwritten silently (the conffile rule of Debian Policy 5.1).
+
+The manifest is saved once, at the end of a build. So that a build killed before then
+(kill -9, power cut) does not leave files that look hand-edited, the writer first notes
+each file it is about to put in place in a journal, out/.dokgen-journal; the next build
+adopts every journal entry whose bytes are on disk, then deletes the journal.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 MANIFEST_NAME = ".dokgen-manifest.json"
+JOURNAL_NAME = ".dokgen-journal"
 FORMAT = 1
 
 
@@ -38,6 +44,8 @@ class Manifest:
     def __init__(self, out_dir: Path):
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / MANIFEST_NAME
+        self.journal_path = self.out_dir / JOURNAL_NAME
+        self._journal = None
         self.entries: dict[str, Entry] = {}
         try:
             data = json.loads(self.path.read_text())
@@ -45,6 +53,43 @@ class Manifest:
                 self.entries = {k: Entry(**v) for k, v in data["outputs"].items()}
         except (OSError, ValueError, TypeError, KeyError):
             pass  # no manifest, or a damaged one: every existing file counts as unknown
+        self._adopt_journal()
+
+    def _adopt_journal(self) -> None:
+        """Take over what a killed build wrote: journal entries whose bytes are on disk."""
+        if self.journal_path.is_symlink():
+            return
+        try:
+            lines = self.journal_path.read_bytes().splitlines()
+        except OSError:
+            return
+        for line in lines:
+            try:
+                note = json.loads(line)
+                relpath, key, digest = note["path"], note["key"], note["sha256"]
+                if relpath.startswith("/") or ".." in relpath.split("/"):
+                    continue  # not something dokgen wrote
+                path = self.out_dir / relpath
+                st = path.stat()
+            except (OSError, ValueError, TypeError, KeyError):
+                continue  # a torn last line, or a file that never made it
+            if not path.is_symlink() and sha256_file(path) == digest:
+                self.entries[relpath] = Entry(key, digest, st.st_size, st.st_mtime_ns)
+
+    def intend(self, relpath: str, key: str, data: bytes) -> None:
+        """Note in the journal that relpath is about to hold data (call before the rename)."""
+        if self._journal is None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+            try:
+                fd = os.open(self.journal_path, flags, 0o644)
+            except OSError as exc:  # e.g. a symbolic link planted in out/
+                from .errors import OutputError
+
+                raise OutputError(f"cannot write {self.journal_path}: {exc.strerror}; delete it and build again") from None
+            self._journal = os.fdopen(fd, "ab", buffering=0)
+        note = {"path": relpath, "key": key, "sha256": hashlib.sha256(data).hexdigest()}
+        self._journal.write(json.dumps(note).encode() + b"\n")  # unbuffered: survives kill -9
 
     def on_disk_matches(self, relpath: str) -> bool | None:
         """True if the file is what dokgen last wrote, False if changed, None if absent.
@@ -78,6 +123,13 @@ class Manifest:
         body = {"format": FORMAT, "outputs": {k: asdict(v) for k, v in sorted(self.entries.items())}}
         self.out_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, (json.dumps(body, indent=1, sort_keys=True) + "\n").encode())
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        try:
+            self.journal_path.unlink()  # everything in it is in the manifest now
+        except FileNotFoundError:
+            pass
 
 
 def new_name(relpath: str) -> str:

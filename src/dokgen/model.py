@@ -14,6 +14,8 @@ from typing import Annotated, Literal, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+# Names Windows reserves for devices: out\mou\con.docx would be the console, not a file.
+RESERVED_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
 STAGES = ("drum-up", "diagnose", "design", "deliver", "display")
 
 
@@ -24,6 +26,8 @@ def _text(value: str) -> str:
 
 
 def _record_id(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise ValueError(f"'{value}' is a device name on Windows; choose another id")
     if not ID_PATTERN.match(value):
         raise ValueError(f"'{value}' is not an id: use lowercase letters, digits and '-', starting with a letter or digit (at most 80)")
     return value

@@ -123,6 +123,9 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
     if not model.ID_PATTERN.match(path.stem):
         problems.append(Problem(Location(rel, 1, 1), "", f"file name '{path.stem}' is not a valid id: use lowercase letters, digits and '-' (e.g. pemkot-pontianak.yaml)"))
         return
+    if path.stem in model.RESERVED_IDS:
+        problems.append(Problem(Location(rel, 1, 1), "", f"file name '{path.stem}' is a device name on Windows; choose another id"))
+        return
     ws.invalid.add((kind, path.stem))  # until it validates below
     doc = _read(path, rel, problems)
     if doc is None:

@@ -27,6 +27,8 @@ class Writer:
 
     def __init__(self, out_dir: Path, *, force: bool = False):
         self.out_dir = Path(out_dir)
+        if self.out_dir.is_symlink():  # checked before anything is read, deleted or written
+            raise OutputError(f"refusing to write into {self.out_dir}: it is a symbolic link")
         self.force = force
         self.manifest = Manifest(self.out_dir)
         self.written: set[str] = set()
@@ -73,6 +75,7 @@ class Writer:
             kept = new_name(relpath)
             self._write(self.target(kept), data)
             return kept
+        self.manifest.intend(relpath, key, data)  # a build killed after the rename still owns the file
         self._write(path, data)
         self.manifest.record(relpath, key, data)
         return relpath
