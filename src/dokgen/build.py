@@ -51,6 +51,7 @@ class Producer:
 PRODUCERS: dict[str, Producer] = {
     "mou": Producer("dokgen.render.docx:produce_mou", ("mou/{id}.docx",), ("docx/mou.docx",)),
     "press": Producer("dokgen.render.press:produce_press", ("press/{id}.html", "press/{id}.md", "press/{id}.txt"), ("html/press.html", "markdown/press.md", "text/press.txt")),
+    "lab": Producer("dokgen.render.pdf:produce_lab_report", ("labs/{id}.pdf",), ("html/lab-report.html", "html/lab-report.css", "html/fonts")),
 }
 
 

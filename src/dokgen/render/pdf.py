@@ -1,0 +1,295 @@
+"""Render a lab record into its end-of-lab report, out/labs/<id>.pdf, with WeasyPrint.
+
+The HTML template (templates/html/lab-report.html) is trusted, record text is not: it is
+autoescaped by Jinja and never marked safe, so markup typed into a record (an <img> or a
+<link rel=attachment>) is printed as text. On top of that WeasyPrint runs with a URL
+fetcher that loads only files inside the workspace's templates/ and assets/ (after
+resolving symlinks) and data: URLs. Anything else stops the render, and the build fails
+with a message naming the URL. Problems WeasyPrint only logs (a missing image, a font
+that cannot be loaded) fail the build too.
+
+The PDF is reproducible: the creation date comes from the report date, logos are passed
+as data: URLs (so no workspace path reaches the file), and nothing depends on the clock,
+the time zone or the current directory. Same records, same bytes.
+
+`import weasyprint` costs ~0.45 s, so it happens only inside the functions that render.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import logging
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from ..errors import DokgenError, TemplateProblem
+
+if TYPE_CHECKING:
+    from ..build import Options, Rendered
+    from ..records import Record, Workspace
+
+TEMPLATE = "html/lab-report.html"
+ALLOWED_FOLDERS = ("templates", "assets")
+FONTS_FOLDER = "html/fonts"
+
+# Content types by suffix: a fixed table, so that the system's mime.types cannot change
+# what WeasyPrint is told.
+MIME_TYPES = {
+    ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml",
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff",
+    ".woff2": "font/woff2", ".icc": "application/vnd.iccprofile",
+}
+
+# WeasyPrint warnings that make the PDF machine-dependent: treated as errors.
+_FATAL_WARNINGS = ("Font-face",)
+
+
+class URLRefused(DokgenError):
+    """A URL that the report may not load (outside templates/ and assets/, or not file:/data:)."""
+
+    def __init__(self, url: str, reason: str):
+        self.url = url
+        self.reason = reason
+        super().__init__(f"refused to load {url}: {reason}")
+
+
+def allowed_path(root: Path, url: str) -> Path:
+    """Return the file a file: URL names if it lies inside root/templates or root/assets.
+
+    The path is resolved first (symlinks followed, '..' removed), so a link inside assets/
+    that points elsewhere is refused like the place it points to. Raise URLRefused.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file":
+        raise URLRefused(url, _POLICY)
+    if parts.netloc not in ("", "localhost"):
+        raise URLRefused(url, f"files on another host are never loaded; {_POLICY}")
+    raw = url2pathname(unquote(parts.path))
+    if "\x00" in raw:
+        raise URLRefused(url, "the path holds a NUL character")
+    path = Path(raw)
+    if not path.is_absolute():
+        raise URLRefused(url, f"not an absolute file URL; {_POLICY}")
+    resolved = path.resolve()
+    for folder in ALLOWED_FOLDERS:
+        base = (Path(root) / folder).resolve()
+        if resolved.is_relative_to(base):
+            if resolved.exists() and not resolved.is_file():
+                raise URLRefused(url, "not a regular file")
+            return resolved
+    raise URLRefused(url, _POLICY)
+
+
+_POLICY = "a report may load only files inside the workspace's templates/ and assets/ folders, and data: URLs"
+
+
+@functools.cache
+def _fetcher_class() -> type:
+    """Define the fetcher on first use: it subclasses WeasyPrint's, so it imports it."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class RefusedFetch(FatalURLFetchingError):
+        """Stops the render: WeasyPrint lets only fatal fetch errors through."""
+
+        def __init__(self, refusal: URLRefused):
+            self.refusal = refusal
+            super().__init__(str(refusal))
+
+    class WorkspaceFetcher(URLFetcher):
+        """Serve files inside root/templates and root/assets, and data: URLs; refuse the rest."""
+
+        Refused = RefusedFetch
+
+        def __init__(self, root: Path):
+            # No HTTP at all: only file and data are even considered, no redirects.
+            super().__init__(timeout=5, allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=False)
+            self.root = Path(root)
+            self.refused: list[URLRefused] = []
+            self.loaded: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            try:
+                path = allowed_path(self.root, url)
+            except URLRefused as refusal:
+                self.refused.append(refusal)
+                raise RefusedFetch(refusal) from None
+            data = path.read_bytes()  # a missing file: WeasyPrint logs it, the build fails
+            self.loaded.append(url)
+            mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+            return URLFetcherResponse(url, data, {"Content-Type": mime})
+
+    return WorkspaceFetcher
+
+
+def workspace_fetcher(root: Path) -> Any:
+    """Return a WeasyPrint URL fetcher confined to root/templates, root/assets and data: URLs."""
+    return _fetcher_class()(root)
+
+
+class _LogCollector(logging.Handler):
+    """Keep WeasyPrint's warnings and errors of one render."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _message(record: logging.LogRecord) -> str:
+    try:
+        return " ".join(record.getMessage().split())
+    except Exception:  # a malformed log call must not hide the real problem
+        return str(record.msg)
+
+
+def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | None) -> tuple[bytes, list[str]]:
+    """Render HTML to PDF bytes with fetcher; return (bytes, WeasyPrint warnings).
+
+    Raise URLRefused when a refused URL was asked for, DokgenError when WeasyPrint logged
+    an error (it renders on without the resource) or could not load a font.
+    """
+    import weasyprint
+    from weasyprint.pdf import VARIANTS
+
+    if pdf_variant is not None and pdf_variant not in VARIANTS:
+        known = ", ".join(sorted(VARIANTS))
+        raise DokgenError(f"--pdf-variant {pdf_variant!r} is not a PDF variant WeasyPrint {weasyprint.__version__} knows; use one of: {known}, or none")
+
+    logger = logging.getLogger("weasyprint")
+    collector = _LogCollector()
+    previous_level = logger.level
+    logger.addHandler(collector)
+    logger.setLevel(logging.WARNING)
+    try:
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        data = document.write_pdf(pdf_variant=pdf_variant)
+    except fetcher.Refused as exc:
+        raise exc.refusal from None
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(previous_level)
+
+    if fetcher.refused:  # refused where WeasyPrint swallows even fatal errors (SVG drawing)
+        raise fetcher.refused[0]
+    errors = [_message(r) for r in collector.records if r.levelno >= logging.ERROR]
+    errors += [_message(r) for r in collector.records if r.levelno < logging.ERROR and _message(r).startswith(_FATAL_WARNINGS)]
+    if errors:
+        raise DokgenError("WeasyPrint could not render the report: " + "; ".join(dict.fromkeys(errors)))
+    warnings = [_message(r) for r in collector.records if r.levelno < logging.ERROR]
+    return data, list(dict.fromkeys(warnings))
+
+
+_ENVS: dict[str, Any] = {}
+
+
+def render_html(ws: Workspace, context: dict[str, Any]) -> str:
+    """Render the report template of the workspace with context."""
+    from jinja2 import FileSystemLoader, TemplateError, TemplateSyntaxError
+
+    from ..build import template_path
+    from ..templates import make_env
+
+    template_path(ws, TEMPLATE)  # a missing template is named with where it was looked for
+    # One environment per templates folder: Jinja keeps the compiled template (~50 ms to
+    # compile) and recompiles it when the file changes (auto_reload checks its mtime).
+    folder = str(Path(ws.root, "templates").absolute())
+    env = _ENVS.get(folder)
+    if env is None:
+        env = make_env(autoescape=True)
+        env.loader = FileSystemLoader(folder)
+        _ENVS[folder] = env
+    try:
+        return env.get_template(TEMPLATE).render(context)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"templates/{TEMPLATE}:{exc.lineno}: {exc.message}") from exc
+    except TemplateError as exc:
+        raise TemplateProblem(f"templates/{TEMPLATE}: {exc.message or exc}") from exc
+
+
+def _logo_data_urls(ws: Workspace, rec: Record, context: dict[str, Any]) -> None:
+    """Give each logo a data: URL, loaded under the fetcher's rules.
+
+    A data: URL names the image by its content, not by where the workspace lies on disk,
+    so the PDF bytes do not depend on the workspace's folder.
+    """
+    for logo in context["logos"]:
+        party = ws.parties[logo["party"]]
+        url = Path(logo["path"]).absolute().as_uri()
+        try:
+            path = allowed_path(ws.root, url)
+            data = path.read_bytes()
+        except URLRefused as refusal:
+            where = party.location("logo")
+            raise URLRefused(url, f"{refusal.reason}; it is the logo of party '{party.id}' ({where}) named by {rec.source}: copy the image into assets/") from None
+        except OSError as exc:
+            raise DokgenError(f"cannot read the logo of party '{party.id}' ({party.location('logo')}) named by {rec.source}: {exc.strerror}") from None
+        mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        logo["src"] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+@functools.lru_cache(maxsize=8)
+def _font_coverage(font_files: tuple[tuple[str, int], ...]) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for name, _mtime in font_files:
+        with TTFont(name, lazy=True) as font:
+            covered |= set(font.getBestCmap())
+    return frozenset(covered)
+
+
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def missing_glyphs(ws: Workspace, context: dict[str, Any]) -> list[str]:
+    """Return the characters of the record text that the shipped report fonts lack."""
+    folder = ws.root / "templates" / FONTS_FOLDER
+    files = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.glob("*.[ot]tf"))) if folder.is_dir() else ()
+    if not files:
+        return []
+    covered = _font_coverage(files)
+    text = {c for s in _strings({k: v for k, v in context.items() if k != "logos"}) for c in s}
+    return sorted(c for c in text if ord(c) not in covered and not c.isspace() and unicodedata.category(c)[0] != "C")
+
+
+def produce_lab_report(ws: Workspace, rec: Record, options: Options) -> Rendered:
+    """Render one lab record into out/labs/<id>.pdf."""
+    from ..build import Rendered
+    from ..context.lab import lab_context
+
+    context = lab_context(ws, rec.id)
+    _logo_data_urls(ws, rec, context)
+    html = render_html(ws, context)
+    base_url = (ws.root / "templates" / TEMPLATE).absolute().as_uri()
+    fetcher = workspace_fetcher(ws.root)
+    try:
+        data, weasy_warnings = render_pdf(html, base_url=base_url, fetcher=fetcher, pdf_variant=options.pdf_variant)
+    except URLRefused as refusal:
+        raise URLRefused(refusal.url, f"{refusal.reason}; templates/{TEMPLATE} or its stylesheet asks for it while rendering {rec.source}") from None
+
+    warnings = [f"{rec.source}: WeasyPrint: {w}" for w in weasy_warnings]
+    lacking = missing_glyphs(ws, context)
+    if lacking:
+        shown = ", ".join(f"U+{ord(c):04X} {c!r}" for c in lacking[:5]) + (", ..." if len(lacking) > 5 else "")
+        warnings.append(f"{rec.source}: the report font has no glyph for {shown}; a system font stands in, so the PDF may look different on another machine")
+    if options.pdf_variant == "pdf/x-4":
+        warnings.append(f"{rec.source}: WeasyPrint writes a random document id into PDF/X-4 files: two builds will differ")
+    return Rendered({f"labs/{rec.id}.pdf": data}, warnings)

@@ -1,0 +1,56 @@
+"""Render the worked example's documents to PNG pictures for the README (docs/img/).
+
+Needs LibreOffice (soffice), poppler-utils (pdftoppm) and chromium; run it after a change
+to a template: .venv/bin/python tools/pictures.py
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+IMG = REPO / "docs/img"
+
+
+def run(*cmd: str) -> None:
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="dokgen-pictures-"))
+    for part in ("records", "templates", "assets"):
+        shutil.copytree(REPO / part, work / part)
+    run(sys.executable, "-m", "dokgen", "-C", str(work), "build", "--quiet")
+    out = work / "out"
+    IMG.mkdir(parents=True, exist_ok=True)
+
+    # MoU: Word -> PDF with LibreOffice, then the first and last pages
+    run("soffice", f"-env:UserInstallation=file://{work}/lo", "--headless", "--convert-to", "pdf",
+        "--outdir", str(work), str(out / "mou/pontianak-lan-2015.docx"))
+    run("pdftoppm", "-r", "60", "-png", str(work / "pontianak-lan-2015.pdf"), str(work / "mou"))
+    pages = sorted(work.glob("mou-*.png"))
+    shutil.copy(pages[0], IMG / "mou-page-1.png")
+    shutil.copy(pages[-1], IMG / "mou-page-last.png")
+
+    # Lab report: cover, contents and the results pages
+    run("pdftoppm", "-r", "50", "-png", str(out / "labs/labinov-pontianak-2015.pdf"), str(work / "lab"))
+    for i, page in enumerate(sorted(work.glob("lab-*.png"))[:6], start=1):
+        shutil.copy(page, IMG / f"lab-page-{i}.png")
+
+    # Press page at phone and desktop widths
+    page = (out / "press/pemkot-gandeng-lan-2015.html").as_uri()
+    for width, height in ((360, 1500), (1280, 1100)):
+        run("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={work}/chromium", "--hide-scrollbars",
+            f"--window-size={width},{height}", f"--screenshot={IMG}/press-{width}.png", page)
+    shutil.rmtree(work)
+    print("pictures in", IMG)
+
+
+if __name__ == "__main__":
+    main()
