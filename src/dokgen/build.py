@@ -46,13 +46,25 @@ class Producer:
     target: str  # "module:function", imported only when that kind is built
     outputs: tuple[str, ...]  # paths under out/, with {id}
     templates: tuple[str, ...]  # files or folders under templates/ that feed it
+    seconds: float = 0.01  # rough render time of one record, to decide whether workers pay
 
 
 PRODUCERS: dict[str, Producer] = {
-    "mou": Producer("dokgen.render.docx:produce_mou", ("mou/{id}.docx",), ("docx/mou.docx",)),
-    "press": Producer("dokgen.render.press:produce_press", ("press/{id}.html", "press/{id}.md", "press/{id}.txt"), ("html/press.html", "markdown/press.md", "text/press.txt")),
-    "lab": Producer("dokgen.render.pdf:produce_lab_report", ("labs/{id}.pdf",), ("html/lab-report.html", "html/lab-report.css", "html/fonts")),
+    "mou": Producer("dokgen.render.docx:produce_mou", ("mou/{id}.docx",), ("docx/mou.docx",), 0.003),
+    "press": Producer("dokgen.render.press:produce_press", ("press/{id}.html", "press/{id}.md", "press/{id}.txt"), ("html/press.html", "markdown/press.md", "text/press.txt"), 0.005),
+    "lab": Producer("dokgen.render.pdf:produce_lab_report", ("labs/{id}.pdf",), ("html/lab-report.html", "html/lab-report.css", "html/fonts"), 1.0),
 }
+# Starting a worker process costs about 0.7 s (a fresh interpreter importing dokgen, docxtpl
+# and WeasyPrint); below this much estimated work a build renders in-process instead.
+WORKER_START_SECONDS = 0.7
+
+
+def choose_workers(jobs: list[Job], requested: int | None) -> int:
+    """Return how many worker processes to use: 1 (in-process) when they would not pay."""
+    if requested is not None:
+        return requested
+    work = sum(job.producer.seconds for job in jobs)
+    return 1 if work < 2 * WORKER_START_SECONDS else (os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -269,7 +281,7 @@ def build(
                 report.skipped += job.outputs
             else:
                 todo.append((job, key))
-        workers = jobs if jobs is not None else (os.cpu_count() or 1)
+        workers = choose_workers([j for j, _ in todo], jobs)
         try:
             done = 0
             for outcome in run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S):

@@ -102,7 +102,7 @@ def _echo_warnings(warnings: list[str]) -> None:
 @click.argument("record_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
 @click.option("--pdf-variant", default="pdf/a-3b", show_default=True, help=PDF_VARIANT_HELP)
-@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes [default: number of CPUs].")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes [default: one per CPU, or none for a build too small to gain from them].")
 @click.option("--clean", is_flag=True, help="Rebuild everything, even outputs that are up to date.")
 @click.option("--force", is_flag=True, help="Overwrite outputs that were edited by hand.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
