@@ -116,14 +116,6 @@ class BuildReport:
 Progress = Callable[[int, int, str, str, list[str]], None]
 
 
-def template_path(ws: Workspace, relpath: str) -> Path:
-    """Return an existing template file of the workspace, or say where it was looked for."""
-    path = ws.root / "templates" / relpath
-    if not path.is_file():
-        raise TemplateProblem(f"template templates/{relpath} not found in workspace {ws.root}; `dokgen init` writes the default templates")
-    return path
-
-
 def plan(ws: Workspace, selection: list[Path] | None = None) -> list[Job]:
     """List the records to render: all of them, or those that depend on the named files."""
     jobs = [Job(rec, PRODUCERS[rec.kind]) for rec in ws.records() if rec.kind in PRODUCERS]

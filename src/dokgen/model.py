@@ -172,18 +172,10 @@ class Unit(Model):
     ideas: list[Idea] = []
 
 
-class PersonSignature(Model):
-    name: Text
-    title_prefix: Text | None = None
-    title_suffix: Text | None = None
-    position: Text
-    nip: Nip | None = None
-
-
 class Report(Model):
     date: Date
     city: Text
-    signatory: PersonSignature
+    signatory: Signatory  # the report is signed like an MoU: titles, position, NIP
 
 
 class Lab(Model):

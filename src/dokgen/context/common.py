@@ -20,7 +20,7 @@ def meterai_for(date: dt.date) -> str:
     return "Rp10.000" if date >= METERAI_2021 else "Rp6.000"
 
 
-def person(p: model.Signatory | model.PersonSignature) -> dict[str, Any]:
+def person(p: model.Signatory) -> dict[str, Any]:
     """Return a signatory with the full name written with titles."""
     from ..indonesian import format_nip, full_name
 

@@ -36,14 +36,15 @@ TEMPLATE_CODE = re.compile(r"\{[{%#]")
 
 def produce_mou(ws: Workspace, rec: Record, options: Options) -> Rendered:
     """Render one MoU record into out/mou/<id>.docx."""
-    from ..build import Rendered, template_path
+    from ..build import Rendered
+    from ..templates import template_path
     from ..context.common import record_title
     from ..context.mou import mou_context
     from .docx_fast import render_docx_fast
 
     name = "docx/mou.docx"
     # The fast path hands MoUs with a party logo to render_docx itself (see render_docx_fast).
-    data = render_docx_fast(template_path(ws, name), mou_context(ws, rec.id), template_name=f"templates/{name}", title=record_title(rec))
+    data = render_docx_fast(template_path(ws.root, name), mou_context(ws, rec.id), template_name=f"templates/{name}", title=record_title(rec))
     return Rendered({f"mou/{rec.id}.docx": data})
 
 

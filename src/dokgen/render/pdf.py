@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from ..errors import DokgenError, TemplateProblem
+from ..errors import DokgenError
 
 if TYPE_CHECKING:
     from ..build import Options, Rendered
@@ -189,31 +189,11 @@ def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | Non
     return data, list(dict.fromkeys(warnings))
 
 
-_ENVS: dict[str, Any] = {}
-
-
 def render_html(ws: Workspace, context: dict[str, Any]) -> str:
     """Render the report template of the workspace with context."""
-    from jinja2 import FileSystemLoader, TemplateError, TemplateSyntaxError
+    from ..templates import render_file
 
-    from ..build import template_path
-    from ..templates import make_env
-
-    template_path(ws, TEMPLATE)  # a missing template is named with where it was looked for
-    # One environment per templates folder: Jinja keeps the compiled template (~50 ms to
-    # compile) and recompiles it when the file changes (auto_reload checks its mtime).
-    folder = str(Path(ws.root, "templates").absolute())
-    env = _ENVS.get(folder)
-    if env is None:
-        env = make_env(autoescape=True)
-        env.loader = FileSystemLoader(folder)
-        _ENVS[folder] = env
-    try:
-        return env.get_template(TEMPLATE).render(context)
-    except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"templates/{TEMPLATE}:{exc.lineno}: {exc.message}") from exc
-    except TemplateError as exc:
-        raise TemplateProblem(f"templates/{TEMPLATE}: {exc.message or exc}") from exc
+    return render_file(ws.root, TEMPLATE, context)
 
 
 def _logo_data_urls(ws: Workspace, rec: Record, context: dict[str, Any]) -> None:

@@ -11,11 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import TemplateProblem
-
 if TYPE_CHECKING:
-    from jinja2.sandbox import SandboxedEnvironment
-
     from ..build import Options, Rendered
     from ..records import Record, Workspace
 
@@ -41,34 +37,13 @@ def md_escape(value: object) -> str:
     return _MD_ORDERED.sub(r"\1\\\2", text)
 
 
-def make_target_env(ws: Workspace, target: str) -> SandboxedEnvironment:
-    """Return the Jinja environment for one target, loading templates from the workspace."""
-    from jinja2 import FileSystemLoader
-
-    from ..templates import make_env
-
-    env = make_env(autoescape=target == "html")
-    if target == "markdown":
-        env.finalize = md_escape  # every {{ value }} of the Markdown template is escaped
-    env.loader = FileSystemLoader(str(ws.root / "templates"))
-    return env
-
-
 def render_target(ws: Workspace, target: str, context: dict[str, Any]) -> str:
-    """Render the template of one target with context."""
-    from jinja2 import TemplateError, TemplateSyntaxError
-
-    from ..build import template_path
+    """Render the template of one target with context (Markdown escapes every value)."""
+    from ..templates import render_file
 
     rel, _ = TARGETS[target]
-    template_path(ws, rel)  # a missing template is named with where it was looked for
-    env = make_target_env(ws, target)
-    try:
-        return env.get_template(rel).render(context)
-    except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"templates/{rel}:{exc.lineno}: {exc.message}") from exc
-    except TemplateError as exc:
-        raise TemplateProblem(f"templates/{rel}: {exc.message or exc}") from exc
+    return render_file(ws.root, rel, context, autoescape=target == "html",
+                       finalize=md_escape if target == "markdown" else None)
 
 
 def produce_press(ws: Workspace, rec: Record, options: Options) -> Rendered:
