@@ -7,7 +7,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from docx import Document
 
 from dokgen.lock import BuildLock

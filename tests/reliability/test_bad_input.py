@@ -10,7 +10,6 @@ message in the `file:line:col: field.path: message` form, and write nothing.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml

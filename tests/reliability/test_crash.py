@@ -24,51 +24,22 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from docx import Document
-from lxml import etree
 
 from .conftest import scale
+from .workspaces import DOKGEN, docx_problem, make_mou_workspace
 
-DOKGEN = [sys.executable, "-m", "dokgen"]
-BASE_MOU = "records/mou/pontianak-lan-2015.yaml"
 SEED = 4  # guarantee 4
 
 
 # --- helpers (kept local: each reliability test file stands alone) ------------------------
-
-
-def make_mou_workspace(ws: Path, n: int) -> list[str]:
-    """Turn the example workspace into one with n generated MoUs (plus the example MoU).
-
-    The lab report and press piece are removed: this test is about the write path, and
-    a PDF render would only make each build slower.
-    """
-    shutil.rmtree(ws / "records/labs", ignore_errors=True)
-    shutil.rmtree(ws / "records/press", ignore_errors=True)
-    lan = (ws / "records/parties/lan.yaml").read_text()
-    for name in ("mitra-a", "mitra-b"):
-        letter = name[-1].upper()
-        (ws / f"records/parties/{name}.yaml").write_text(
-            lan.replace("Lembaga Administrasi Negara", f"Mitra {letter}").replace("short_name: LAN", f"short_name: Mitra {letter}")
-        )
-    base = (ws / BASE_MOU).read_text()
-    assert "  - party: pemkot-pontianak\n" in base and "  - party: lan\n" in base and "term_years: 5\n" in base
-    ids = []
-    for i in range(n):
-        text = base.replace("  - party: pemkot-pontianak\n", "  - party: mitra-a\n").replace("  - party: lan\n", "  - party: mitra-b\n")
-        text = text.replace("term_years: 5\n", f"term_years: {i % 30 + 1}\n").replace("Usman No. 3\n", f"Usman No. 3, ruang {i}\n")
-        ids.append(f"mitra-{i:03d}")
-        (ws / f"records/mou/{ids[-1]}.yaml").write_text(text)
-    return ids
 
 
 def set_address(ws: Path, address: str) -> None:
@@ -76,26 +47,6 @@ def set_address(ws: Path, address: str) -> None:
     text, n = re.subn(r"(?m)^address: .*$", f"address: {address}", party.read_text())
     assert n == 1
     party.write_text(text)
-
-
-def docx_problem(path: Path) -> str | None:
-    """None if path is a complete Word file whose XML parts all parse strictly."""
-    parser = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
-    try:
-        with zipfile.ZipFile(path) as z:
-            bad = z.testzip()
-            if bad is not None:
-                return f"{path.name}: CRC error in {bad}"
-            names = z.namelist()
-            for required in ("[Content_Types].xml", "word/document.xml"):
-                if required not in names:
-                    return f"{path.name}: no {required}"
-            for name in names:
-                if name.endswith((".xml", ".rels")):
-                    etree.fromstring(z.read(name), parser)
-    except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError) as exc:
-        return f"{path.name}: {type(exc).__name__}: {exc}"
-    return None
 
 
 def document_xml(path: Path) -> str:

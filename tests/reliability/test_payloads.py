@@ -20,7 +20,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from dokgen.records import KINDS, load_workspace
+from dokgen.records import KINDS
 from dokgen.model import Scope
 
 PAYLOAD = "&<>\"' ]]> {{ 7*7 }} {% if x %} {{ ''.__class__.__mro__ }} {{ cycler.__init__.__globals__ }}"

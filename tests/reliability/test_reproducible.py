@@ -10,31 +10,18 @@ same sha256 each time.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from .workspaces import DOKGEN, outputs
+
 from dokgen.build import PRODUCERS
 from dokgen.records import load_workspace
-
-DOKGEN = [sys.executable, "-m", "dokgen"]
-
-
-def outputs(out: Path) -> dict[str, str]:
-    """sha256 of every output under out/ (dokgen's own .dokgen-* bookkeeping excluded)."""
-    found = {}
-    for folder, _, files in os.walk(out):
-        for name in files:
-            if not name.startswith(".dokgen"):
-                path = Path(folder, name)
-                found[path.relative_to(out).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
 
 
 def build(ws_arg: str, cwd: Path, tz: str, jobs: str, seed: str, *extra: str) -> None:
