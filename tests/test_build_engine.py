@@ -157,3 +157,24 @@ def test_quiet_and_plain_progress(workspace, run):
     assert code == 0 and out == "" and err == ""
     code, out, err = run("-C", str(workspace), "build", "--clean")
     assert "[1/" in err and "built" in out
+
+
+def test_any_executor_can_run_the_jobs(workspace):
+    """The engine only needs the concurrent.futures.Executor interface (here: threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dokgen import executor
+    from dokgen.build import build
+
+    ids = add_mous(workspace, 4)
+    used = []
+
+    def threads(workers, ws, jobs, options, timeout):
+        used.append(workers)
+        executor._state.update(ws=ws, jobs=jobs, options=options, timeout=0)  # what init_worker sets in a process
+        return ThreadPoolExecutor(workers)
+
+    report = build(workspace, jobs=2, executor_factory=threads)
+    assert used == [2] and not report.failed
+    for i in ids:
+        assert (workspace / f"out/mou/{i}.docx").is_file()

@@ -13,7 +13,10 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 from . import __version__
 from .errors import DokgenError, TemplateProblem
@@ -242,12 +245,16 @@ def build(
     force: bool = False,
     progress: Progress | None = None,
     timeout: int | None = None,
+    executor_factory: Callable[..., Executor] | None = None,
 ) -> BuildReport:
     """Build the workspace at root into root/out and return what happened.
 
     Records that fail validation raise before anything is written. A failing render does
     not stop the others: it is listed in report.failed (exit status 1). Hand-edited
     outputs are kept and the new version goes beside them (report.kept, exit status 3).
+    executor_factory(workers, ws, jobs, options, timeout) may return any
+    concurrent.futures.Executor (a distributed one, say) to run the jobs instead of the
+    default spawned process pool; see executor.make_pool.
     """
     from .executor import JOB_TIMEOUT_S, run_jobs
     from .lint import raise_on_template_problems
@@ -276,7 +283,8 @@ def build(
         workers = choose_workers([j for j, _ in todo], jobs)
         try:
             done = 0
-            for outcome in run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S):
+            engine = {"executor_factory": executor_factory} if executor_factory else {}
+            for outcome in run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S, **engine):
                 job, key = todo[outcome.index]
                 done += 1
                 if outcome.error:
