@@ -162,3 +162,16 @@ def test_text_stays_text(workspace):
     assert ws.parties["lan"].model.short_name == "NO"
     assert ws.parties["lan"].model.address == "0777"
     assert ws.mou["pontianak-lan-2015"].model.signing.city == "12:30"
+
+
+def test_a_typo_in_a_key_is_reported_once(workspace, run):
+    edit(workspace, LAN, "short_name: LAN", "shortname: LAN")
+    code, _, err = run("-C", str(workspace), "check")
+    lines = [l for l in err.splitlines() if l.startswith("records/")]
+    assert code == 1 and len(lines) == 1, lines
+    assert "shortname: unknown field (did you mean 'short_name'?)" in lines[0]
+
+
+def test_a_folder_that_is_not_a_workspace(tmp_path, run):
+    code, _, err = run("-C", str(tmp_path), "build")
+    assert code == 1 and "no records/ folder here" in err and "dokgen init" in err

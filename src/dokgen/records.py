@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import model
-from .errors import Location, Problem, ProblemsError
+from .errors import DokgenError, Location, Problem, ProblemsError
 from .yamlfile import YamlDoc, YamlProblems, format_path, read_yaml
 
 # folder under records/ -> (kind, model)
@@ -81,7 +81,7 @@ def load_workspace(root: Path) -> Workspace:
     problems: list[Problem] = []
     records_dir = root / "records"
     if not records_dir.is_dir():
-        raise ProblemsError([Problem(Location("records"), "", "no records/ folder here; run `dokgen init DIR` or use -C to point at a workspace")])
+        raise DokgenError(f"{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one")
 
     for entry in sorted(records_dir.iterdir()):
         rel = f"records/{entry.name}"
@@ -198,7 +198,14 @@ def _flatten(types: list[Any]) -> list[Any]:
 def pydantic_problems(exc: ValidationError, doc: YamlDoc, cls: type[BaseModel], prefix: tuple = ()) -> list[Problem]:
     """Translate pydantic's errors into located, plainly worded problems."""
     problems = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # A typo'd key shows up twice: as an unknown key and as a missing field. Say it once,
+    # at the typo ("did you mean"), where the user has to fix it.
+    typos = {(*e["loc"][:-1], close) for e in errors if e["type"] == "extra_forbidden"
+             for close in difflib.get_close_matches(str(e["loc"][-1]), [str(x["loc"][-1]) for x in errors if x["type"] == "missing"], n=1, cutoff=0.6)}
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"]) in typos:
+            continue
         loc = (*prefix, *(p for p in err["loc"] if p not in model.UNION_TAGS))
         kind = err["type"]
         field_path = format_path(loc)
