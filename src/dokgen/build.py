@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
 from . import __version__
-from .errors import DokgenError, TemplateProblem
+from .errors import DokgenError
 from .records import Record, Workspace, load_workspace
 
 
@@ -174,6 +174,7 @@ class InputKeys:
         self.ws = ws
         self.options = options
         self._files: dict[str, bytes] = {}
+        self._entries: dict[str, list[str]] = {}  # a template folder is walked once, not per job
 
     def _read(self, rel: str) -> bytes:
         if rel not in self._files:
@@ -184,10 +185,13 @@ class InputKeys:
         return self._files[rel]
 
     def _template_files(self, entry: str) -> list[str]:
-        path = self.ws.root / "templates" / entry
-        if path.is_dir():
-            return sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
-        return [f"templates/{entry}"]
+        if entry not in self._entries:
+            path = self.ws.root / "templates" / entry
+            if path.is_dir():
+                self._entries[entry] = sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
+            else:
+                self._entries[entry] = [f"templates/{entry}"]
+        return self._entries[entry]
 
     def key(self, job: Job) -> str:
         from .manifest import input_key
@@ -202,10 +206,12 @@ class InputKeys:
 
 def check_templates(ws: Workspace, jobs: list[Job]) -> None:
     """Fail before rendering when a template a planned output needs is missing."""
+    from .templates import template_path
+
     for producer in {job.producer for job in jobs}:
         for entry in producer.templates:
-            if not (ws.root / "templates" / entry).exists():
-                raise TemplateProblem(f"template templates/{entry} not found in workspace {ws.root}; `dokgen init` writes the default templates")
+            if not (ws.root / "templates" / entry).is_dir():  # folders (fonts) only need to exist
+                template_path(ws.root, entry)
 
 
 def check(root: Path, options: Options = Options()) -> BuildReport:

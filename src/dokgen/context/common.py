@@ -55,3 +55,35 @@ def record_title(rec: Record) -> str:
     if rec.kind == "mou":
         return f"{rec.model.document_type} tentang {rec.model.subject}"
     return getattr(rec.model, "title", None) or getattr(rec.model, "headline", rec.id)
+
+
+def clean(text: object) -> str:
+    """Collapse all whitespace (YAML folded or literal blocks) into single spaces."""
+    return " ".join(str(text).split())
+
+
+def join_list(items: list[str]) -> str:
+    """Join as Indonesian prose: "a", "a dan b", "a, b, dan c".
+
+    When an item itself contains "dan" (Pendidikan dan Pelatihan) the last link is
+    "serta", so the reader sees where one item ends.
+    """
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    word = "serta" if any(" dan " in f" {i} " for i in items) else "dan"
+    if len(items) == 2:
+        return f"{items[0]} {word} {items[1]}"
+    return f"{', '.join(items[:-1])}, {word} {items[-1]}"
+
+
+# Unit types of a lab as running text writes them ("tiga perangkat daerah").
+UNIT_TYPE_PROSE = {"opd": "perangkat daerah", "kecamatan": "kecamatan", "kelurahan": "kelurahan",
+                   "puskesmas": "puskesmas", "bumd": "BUMD", "lainnya": "unit lainnya"}
+
+
+def stage_statuses(lab: model.Lab) -> dict[str, str]:
+    """Return the status of each 5D stage in order; a stage the record leaves out is planned."""
+    listed = {s.stage: s.status for s in lab.stages}
+    return {key: listed.get(key, "planned") for key in model.STAGES}

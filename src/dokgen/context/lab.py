@@ -18,8 +18,7 @@ from typing import Any
 
 from .. import __version__, model
 from ..records import Workspace
-from .common import party_context, person
-from .press import clean, join_list
+from .common import UNIT_TYPE_PROSE, clean, join_list, party_context, person, stage_statuses
 
 # The 5D stages of LAN's Laboratorium Inovasi: name as written in reports (an English
 # term, set in italics by the template), its Indonesian gloss, and what it is for.
@@ -69,9 +68,6 @@ UNIT_TYPES: dict[str, str] = {
 }
 UNIT_TYPE_SHORT = {"opd": "OPD", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan",
                    "puskesmas": "Puskesmas", "bumd": "BUMD", "lainnya": "Lainnya"}
-# ... and as running text writes it ("5 (lima) ide dari perangkat daerah").
-UNIT_TYPE_PROSE = {"opd": "perangkat daerah", "kecamatan": "kecamatan", "kelurahan": "kelurahan",
-                   "puskesmas": "puskesmas", "bumd": "BUMD", "lainnya": "unit lainnya"}
 
 # Chart geometry in millimetres (the SVG's user unit is 1 mm on paper).
 CHART_WIDTH = 160.0
@@ -180,6 +176,7 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
 
     # Stages: held (done) in 5D order, and the road ahead (in progress or planned).
     listed = {s.stage: s for s in lab.stages}
+    statuses = stage_statuses(lab)
     held, ahead = [], []
     for key in model.STAGES:
         info = STAGE_INFO[key]
@@ -189,14 +186,14 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
             "name": info["name"],
             "gloss": info["gloss"],
             "aim": info["aim"],
-            "status": s.status if s else "planned",
-            "status_text": STATUS_TEXT[s.status if s else "planned"],
+            "status": statuses[key],
+            "status_text": STATUS_TEXT[statuses[key]],
             "dates": {"start": s.dates.start, "end": s.dates.end} if s and s.dates else None,
             "dates_text": day_span(s.dates.start, s.dates.end) if s and s.dates else None,
             "summary": clean(s.summary) if s and s.summary else None,
             "listed": s is not None,
         }
-        (held if s is not None and s.status == "done" else ahead).append(entry)
+        (held if statuses[key] == "done" else ahead).append(entry)
     for i, entry in enumerate(held, start=1):
         entry["number"] = i
     for i, entry in enumerate(ahead, start=1):

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import model
 from ..records import Workspace
+from .common import UNIT_TYPE_PROSE, clean, join_list, stage_statuses
 
 WORDS_MIN, WORDS_MAX = 150, 600
 """A piece outside this range is a warning (an error with --strict)."""
@@ -41,11 +42,6 @@ _ENDS_SENTENCE = re.compile(r"[.]+$")
 # --- small text helpers --------------------------------------------------------------------
 
 
-def clean(text: object) -> str:
-    """Collapse all whitespace (YAML folded or literal blocks) into single spaces."""
-    return " ".join(str(text).split())
-
-
 def count_words(text: str) -> int:
     """Count the words of a text: tokens with at least one letter or digit (not '–')."""
     return sum(1 for token in text.split() if any(c.isalnum() for c in token))
@@ -64,22 +60,6 @@ def _all_of(n: int) -> str:
     from ..indonesian import terbilang
 
     return f"ke{terbilang(n)}" if 2 <= n <= 10 else str(n)
-
-
-def join_list(items: list[str]) -> str:
-    """Join as Indonesian prose: "a", "a dan b", "a, b, dan c".
-
-    When an item itself contains "dan" (Pendidikan dan Pelatihan) the last link is
-    "serta", so the reader sees where one item ends.
-    """
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    word = "serta" if any(" dan " in f" {i} " for i in items) else "dan"
-    if len(items) == 2:
-        return f"{items[0]} {word} {items[1]}"
-    return f"{', '.join(items[:-1])}, {word} {items[-1]}"
 
 
 def strip_titles(name: str) -> str:
@@ -303,10 +283,10 @@ def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentio
         else f"{title} diselenggarakan {by} {when} di {clean(lab.venue)}. "
     )
 
-    status = {s.stage: s.status for s in lab.stages}
-    held = [s for s in model.STAGES if status.get(s) == "done"]
-    ongoing = [s for s in model.STAGES if status.get(s) == "in-progress"]
-    follow = [s for s in model.STAGES if status.get(s, "planned") == "planned"]
+    status = stage_statuses(lab)
+    held = [s for s in model.STAGES if status[s] == "done"]
+    ongoing = [s for s in model.STAGES if status[s] == "in-progress"]
+    follow = [s for s in model.STAGES if status[s] == "planned"]
 
     paragraphs = [Paragraph().add(opening.rstrip() + _units_sentence(lab)).done()]
     para = Paragraph()
@@ -340,9 +320,6 @@ def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentio
     return paragraphs, facts
 
 
-UNIT_TYPES = {"opd": "perangkat daerah", "kecamatan": "kecamatan", "kelurahan": "kelurahan", "puskesmas": "puskesmas", "bumd": "BUMD", "lainnya": "unit lainnya"}
-
-
 def _units_sentence(lab: model.Lab) -> str:
     """' Sebanyak tujuh unit kerja ikut serta, yaitu tiga perangkat daerah, …' or ''."""
     if not lab.units:
@@ -350,7 +327,7 @@ def _units_sentence(lab: model.Lab) -> str:
     counts: dict[str, int] = {}
     for unit in lab.units:
         counts[unit.type] = counts.get(unit.type, 0) + 1
-    parts = [f"{number_text(n)} {UNIT_TYPES[t]}" for t, n in counts.items()]
+    parts = [f"{number_text(n)} {UNIT_TYPE_PROSE[t]}" for t, n in counts.items()]
     if len(parts) == 1:
         return f" Sebanyak {parts[0]} ikut serta."
     return f" Sebanyak {number_text(len(lab.units))} unit kerja ikut serta, yaitu {join_list(parts)}."
