@@ -223,7 +223,7 @@ def check(root: Path, options: Options = Options()) -> BuildReport:
     jobs = plan(ws)
     check_templates(ws, jobs)
     raise_on_template_problems(ws, {job.record.kind for job in jobs})  # lint before any render
-    report = BuildReport(checked=len(jobs))
+    report = BuildReport(checked=len(jobs), warnings=record_warnings(ws, options))
     for i, job in enumerate(jobs):
         outcome = run_one(i, ws, job, options, timeout=0)
         if outcome.error:
@@ -232,6 +232,17 @@ def check(root: Path, options: Options = Options()) -> BuildReport:
             report.warnings += outcome.rendered.warnings
     _raise_on_failures(report, options)
     return report
+
+
+def record_warnings(ws: Workspace, options: Options) -> list[str]:
+    """Return the workspace's advice as lines; with --strict, raise before anything renders."""
+    from .advice import collect_warnings
+    from .errors import WarningsAsErrors
+
+    problems = collect_warnings(ws)
+    if options.strict and problems:
+        raise WarningsAsErrors(problems)
+    return [str(p) for p in problems]
 
 
 def _raise_on_failures(report: BuildReport, options: Options) -> None:
@@ -274,7 +285,7 @@ def build(
     check_templates(ws, planned)
     raise_on_template_problems(ws, {job.record.kind for job in planned})  # before anything is written
     out_dir = root / "out"
-    report = BuildReport()
+    report = BuildReport(warnings=record_warnings(ws, options))
     with BuildLock(out_dir):
         writer = Writer(out_dir, force=force)
         writer.remove_stale_temp_files()

@@ -68,6 +68,15 @@ class ProblemsError(DokgenError):
         super().__init__("\n".join(str(p) for p in self.problems) + "\n" + self.summary)
 
 
+class WarningsAsErrors(ProblemsError):
+    """Raised with --strict when records carry warnings; nothing is rendered or written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.summary = self.summary.replace("; nothing", " (warnings are errors with --strict); nothing")
+        self.args = ("\n".join(str(p) for p in self.problems) + "\n" + self.summary,)
+
+
 class TemplateProblem(DokgenError):
     """A template failed to load or render (syntax error, missing variable)."""
 

@@ -1,0 +1,27 @@
+"""Record-level warnings: things a reader would send back, but that do not stop a build.
+
+Errors stop everything (records.check_references); advice is printed by `check` and
+`build` and becomes an error only with --strict. Each check is a function of the whole
+validated workspace returning located Problems, listed in CHECKS; a new rule adds one
+function and one entry.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from .errors import Problem
+from .records import Workspace
+
+Check = Callable[[Workspace], Iterable[Problem]]
+
+CHECKS: list[Check] = []
+"""Every advice check, run in this order; each must be cheap and must not raise."""
+
+
+def collect_warnings(ws: Workspace) -> list[Problem]:
+    """Run every advice check over ws and return its warnings sorted by place, once each."""
+    found: set[Problem] = set()
+    for check in CHECKS:
+        found.update(check(ws))
+    return sorted(found)
