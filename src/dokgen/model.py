@@ -213,10 +213,17 @@ SpeakerRef = Annotated[
 ]
 
 
+# Attribution verbs of news copy. Any of the first may open a speaker's words ("kata
+# Sutarmidji"); the continuing ones only go on from the same speaker's previous quote
+# ("imbuhnya"), which records.py checks.
+QUOTE_VERBS_OPENING = ("kata", "ujar", "ungkap", "jelas", "tegas", "tutur", "ucap", "sebut", "terang")
+QUOTE_VERBS_CONTINUING = ("imbuh", "tambah", "lanjut")
+
+
 class Quote(Model):
     speaker: SpeakerRef
     text: Text
-    verb: Annotated[str, Field(pattern=r"^[a-z]+$")] = "kata"
+    verb: Literal[QUOTE_VERBS_OPENING + QUOTE_VERBS_CONTINUING] = "kata"  # type: ignore[valid-type]
 
 
 class Press(Model):
