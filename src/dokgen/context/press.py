@@ -336,7 +336,9 @@ def _stage_sentence(para: Paragraph, stages: list[str], dates: dict[str, str], d
             para.add(f" {dated_verb}")
         if s in dates:
             para.add(f" pada {dates[s]}")
-    if undated:
+    if undated and dated and undated_verb == dated_verb:
+        para.add(", demikian pula tahap ").foreign_list([STAGE_NAMES[s] for s in undated])
+    elif undated:
         para.add(", sedangkan tahap " if dated else "Tahap ").foreign_list([STAGE_NAMES[s] for s in undated]).add(f" {undated_verb}")
     para.add(".")
 
