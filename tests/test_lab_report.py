@@ -176,6 +176,15 @@ def test_introduction_names_the_mou_and_the_period(example):
     assert "11–13 November 2015" in section(pages, "4. Ruang Lingkup", "B. KEGIATAN")
 
 
+def test_example_speaks_of_skpd_and_names_lan_as_organiser(example):
+    _, _, pages = example
+    text = flat("\n".join(pages))
+    assert "tiga SKPD" in text or "3 (tiga) SKPD" in text
+    assert "OPD" not in text and "Perangkat Daerah (OPD)" not in text
+    lanjut = section(pages, "D. TINDAK LANJUT", "E. SIMPULAN DAN SARAN")
+    assert "Pada tahap ini setiap unit menyusun rancangan dan rencana aksi bagi ide inovasinya; LAN menelaah" in lanjut
+
+
 def test_closing_has_place_date_position_and_name(example):
     _, _, pages = example
     closing = section(pages, "F. PENUTUP", "Utomo, S.H., M.A.") + "Utomo, S.H., M.A."

@@ -289,7 +289,10 @@ def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentio
     opening = f"Penandatanganan itu menjadi bagian dari rangkaian {title}, yang {verb}." if part_of else f"{title} {verb}."
 
     status = stage_statuses_on(lab, day)
-    dates = {s.stage: date_range(s.dates.start, s.dates.end) for s in lab.stages if s.dates is not None}
+    # A stage still under way after its last day (so the record says) is told without its
+    # past dates: "sedang berlangsung pada 1 Juli – 31 Oktober" would read wrong in November.
+    dates = {s.stage: date_range(s.dates.start, s.dates.end) for s in lab.stages
+             if s.dates is not None and not (status[s.stage] == "in-progress" and day > s.dates.end)}
     held = [s for s in model.STAGES if status[s] == "done"]
     ongoing = [s for s in model.STAGES if status[s] == "in-progress"]
     follow = [s for s in model.STAGES if status[s] == "planned"]
