@@ -399,3 +399,39 @@ def test_a_2017_report_speaks_of_perangkat_daerah(report):
     assert "Perangkat Daerah (OPD) 2 1" in text
     assert "dua perangkat daerah" in text or "2 (dua) perangkat daerah" in text
     assert "SKPD" not in text
+
+
+# --- idea status (optional) ------------------------------------------------------------------------
+
+
+def test_idea_status_is_counted_shown_and_checked_against_its_stage(workspace, run):
+    ws = banyumas(workspace, design="done", deliver="planned", report="2017-05-16")
+    replace(ws, LAB_REL, "        description: Nomor antrean diambil dari rumah.\n",
+            "        description: Nomor antrean diambil dari rumah.\n        status: rencana-aksi\n"
+            "      - title: Resep daring\n        problem: Resep hilang.\n        description: Resep dikirim ke apotek.\n"
+            "        status: diluncurkan\n      - title: Kartu berobat tunggal\n        problem: Kartu berbeda-beda.\n"
+            "        description: Satu kartu untuk semua puskesmas.\n")
+    code, err = lab_messages(ws, run)
+    assert code == 0
+    where = position(ws, LAB_REL, "diluncurkan")
+    assert f"warning: {LAB_REL}:{where}: units[0].ideas[1].status: 'diluncurkan' belongs to the 'deliver' stage, which is still planned" in err, err
+    assert "rencana-aksi' belongs" not in err
+    code, err = lab_messages(ws, run, "--strict")
+    assert code == 1
+    code, _, err = run("-C", str(ws), "build", "-j", "1", str(ws / LAB_REL))
+    assert code == 0, err
+    text = flat("\n".join(pages_text(ws / "out/labs/labinov-banyumas-2017.pdf")))
+    assert ("Menurut kemajuannya, 1 (satu) telah memiliki rencana aksi dan 1 (satu) telah diluncurkan; "
+            "kemajuan 1 (satu) ide lainnya belum dicatat.") in text
+    assert "Antrean daring (rencana aksi)" in text
+
+
+def test_an_unknown_idea_status_is_refused_with_a_suggestion(workspace, run):
+    ws = banyumas(workspace)
+    replace(ws, LAB_REL, "        description: Nomor antrean diambil dari rumah.\n",
+            "        description: Nomor antrean diambil dari rumah.\n        status: rencana aksi\n")
+    code, err = lab_messages(ws, run)
+    assert code == 1
+    line, col = position(ws, LAB_REL, "status: rencana aksi").split(":")
+    assert (f"{LAB_REL}:{line}:{int(col) + 8}: units[0].ideas[0].status: 'rencana aksi' is not allowed (did you mean 'rencana-aksi'?); "
+            "use one of: ide, rencana-aksi, diluncurkan, dipamerkan") in err, err

@@ -46,6 +46,26 @@ def stage_status_lags_dates(ws: Workspace) -> Iterable[Problem]:
                 yield Problem(where, field, f"'{s.stage}' is {s.status} while '{earlier[0]}' before it is still planned; the 5D stages are held in order")
 
 
+# The 5D stage an idea's status belongs to: an idea cannot be further on than its stage.
+_IDEA_STAGE = {"rencana-aksi": "design", "diluncurkan": "deliver", "dipamerkan": "display"}
+
+
+def idea_ahead_of_its_stage(ws: Workspace) -> Iterable[Problem]:
+    """An idea with an action plan, launched or shown while that stage is still planned."""
+    from .context.common import stage_statuses
+
+    for rec in ws.labs.values():
+        lab: model.Lab = rec.model
+        statuses = stage_statuses(lab)
+        for i, unit in enumerate(lab.units):
+            for j, idea in enumerate(unit.ideas):
+                stage = _IDEA_STAGE.get(idea.status or "")
+                if stage and statuses[stage] == "planned":
+                    path = ("units", i, "ideas", j, "status")
+                    yield Problem(rec.location(*path), format_path(path),
+                                  f"'{idea.status}' belongs to the '{stage}' stage, which is still planned")
+
+
 _SKPD_WORD = re.compile(r"\bSKPD\b")
 _OPD_WORD = re.compile(r"\bOPD\b|(?<!satuan kerja )\bperangkat daerah\b", re.IGNORECASE)
 
@@ -70,7 +90,7 @@ def unit_words_of_the_era(ws: Workspace) -> Iterable[Problem]:
                 yield Problem(rec.location(*path), format_path(path), f"'SKPD': a lab that starts from {since} (PP 18/2016) speaks of perangkat daerah (OPD)")
 
 
-CHECKS: list[Check] = [stage_status_lags_dates, unit_words_of_the_era]
+CHECKS: list[Check] = [stage_status_lags_dates, unit_words_of_the_era, idea_ahead_of_its_stage]
 """Every advice check, run in this order; each must be cheap and must not raise."""
 
 

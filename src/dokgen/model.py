@@ -160,10 +160,16 @@ class Stage(Model):
     summary: Text | None = None
 
 
+# How far an idea has come, in 5D order: an idea (diagnose), an action plan (design),
+# launched (deliver), shown at an expo (display).
+IDEA_STATUSES = ("ide", "rencana-aksi", "diluncurkan", "dipamerkan")
+
+
 class Idea(Model):
     title: Text
     problem: Text
     description: Text
+    status: Literal[IDEA_STATUSES] | None = None  # type: ignore[valid-type]
 
 
 class Unit(Model):

@@ -69,6 +69,11 @@ STAGE_INFO: dict[str, dict[str, str]] = {
 
 STATUS_TEXT = {"done": "selesai", "in-progress": "sedang berjalan", "planned": "direncanakan"}
 
+# Idea statuses as a table cell, and as running text with a count before it.
+IDEA_STATUS_TEXT = {"ide": "ide", "rencana-aksi": "rencana aksi", "diluncurkan": "diluncurkan", "dipamerkan": "dipamerkan"}
+IDEA_STATUS_PROSE = {"ide": "masih berupa ide", "rencana-aksi": "telah memiliki rencana aksi",
+                     "diluncurkan": "telah diluncurkan", "dipamerkan": "telah dipamerkan"}
+
 # A blank where a party's nomor naskah is not known yet (as in the MoU draft).
 NUMBER_BLANK = "……"
 
@@ -216,6 +221,8 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
                 "title": clean(idea.title),
                 "problem": clean(idea.problem),
                 "description": clean(idea.description),
+                "status": idea.status,
+                "status_text": IDEA_STATUS_TEXT[idea.status] if idea.status else None,
             })
         units.append({
             "number": u_no,
@@ -244,6 +251,10 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
             "share_text": percent_text(n_ideas, total_ideas),
         })
     units_without_ideas = [u["name"] for u in units if not u["idea_count"]]
+    # "3 (tiga) masih berupa ide dan 1 (satu) telah diluncurkan", when ideas carry a status.
+    by_status = [sum(1 for u in units for i in u["ideas"] if i["status"] == key) for key in model.IDEA_STATUSES]
+    idea_status_text = join_list([f"{count_in_words(n)} {IDEA_STATUS_PROSE[key]}"
+                                  for key, n in zip(model.IDEA_STATUSES, by_status) if n])
     # "5 (lima) dari perangkat daerah, 3 (tiga) dari kecamatan, dan 1 (satu) dari puskesmas"
     ideas_by_type_text = join_list([f"{count_in_words(t['ideas'])} dari {t['prose']}" for t in unit_types if t["ideas"]])
     units_by_type_text = join_list([f"{count_in_words(t['units'])} {t['prose']}" for t in unit_types])
@@ -325,6 +336,8 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
         "unit_types": unit_types,
         "units_without_ideas": units_without_ideas,
         "ideas_by_type_text": ideas_by_type_text,
+        "idea_status_text": idea_status_text,
+        "ideas_without_status": total_ideas - sum(by_status),
         "units_by_type_text": units_by_type_text,
         "totals": {"units": total_units, "ideas": total_ideas, "unit_types": len(unit_types)},
         "chart": chart_geometry([{"label": t["label"], "value": t["ideas"]} for t in unit_types]),
