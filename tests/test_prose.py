@@ -153,6 +153,12 @@ def position(ws: Path, rel: str, needle: str, nth: int = 0) -> str:
     return f"{line}:{col + 1}"
 
 
+def value_position(ws: Path, rel: str, key_and_value: str, nth: int = 0) -> str:
+    """'line:col' of the value in the nth 'key: value' of a record file: where messages point."""
+    line, col = position(ws, rel, key_and_value, nth).split(":")
+    return f"{line}:{int(col) + len(key_and_value.split(': ')[0]) + 2}"
+
+
 # --- the press piece at its own date -------------------------------------------------------
 
 
@@ -231,9 +237,7 @@ def test_a_continuing_verb_elsewhere_is_a_located_error(workspace, run, quotes, 
     code, _, err = run("-C", str(ws), "check")
     assert code == 1
     verb = quotes[index][2]
-    where = position(ws, PRESS_REL, f"verb: {verb}")
-    col = int(where.split(":")[1]) + len("verb: ")
-    expected = (f"{PRESS_REL}:{where.split(':')[0]}:{col}: quotes[{index}].verb: '{verb}' only continues the same "
+    expected = (f"{PRESS_REL}:{value_position(ws, PRESS_REL, f'verb: {verb}')}: quotes[{index}].verb: '{verb}' only continues the same "
                 f"speaker's previous quote, and {why}; use kata, ujar, ungkap, jelas, tegas")
     assert expected in err, err
     assert "Traceback" not in err
@@ -305,9 +309,8 @@ def test_a_stage_cannot_be_held_or_under_way_before_it_starts(workspace, run, de
     ws = banyumas(workspace, design=design, deliver="planned", report="2017-04-01")
     code, err = lab_messages(ws, run)
     assert code == 1
-    where = position(ws, LAB_REL, f"status: {design}", nth=2 if design == "done" else 0)
-    line, col = where.split(":")
-    assert (f"{LAB_REL}:{line}:{int(col) + 8}: stages[2].status: cannot be {said} on the report date (2017-04-01): "
+    where = value_position(ws, LAB_REL, f"status: {design}", nth=2 if design == "done" else 0)
+    assert (f"{LAB_REL}:{where}: stages[2].status: cannot be {said} on the report date (2017-04-01): "
             f"the stage starts on 2017-05-15; mark it planned") in err, err
 
 
@@ -315,8 +318,8 @@ def test_in_progress_past_its_end_is_a_warning_that_strict_refuses(workspace, ru
     ws = banyumas(workspace, report="2017-11-30")
     code, err = lab_messages(ws, run)
     assert code == 0
-    line = position(ws, LAB_REL, "status: in-progress").split(":")[0]
-    assert (f"warning: {LAB_REL}:{line}:13: stages[3].status: still in progress, but the stage ended on 2017-10-31, "
+    where = value_position(ws, LAB_REL, "status: in-progress")
+    assert (f"warning: {LAB_REL}:{where}: stages[3].status: still in progress, but the stage ended on 2017-10-31, "
             f"before the report date (2017-11-30); mark it done, or give the day it now ends") in err, err
     code, err = lab_messages(ws, run, "--strict")
     assert code == 1 and "still in progress" in err
@@ -328,11 +331,11 @@ def test_planned_with_past_dates_and_held_after_a_planned_stage_are_warnings(wor
     ws = banyumas(workspace, design="planned", deliver="in-progress", report="2017-07-10")
     code, err = lab_messages(ws, run)
     assert code == 0
-    design = position(ws, LAB_REL, "status: planned").split(":")[0]
-    deliver = position(ws, LAB_REL, "status: in-progress").split(":")[0]
-    assert (f"warning: {LAB_REL}:{design}:13: stages[2].status: still planned, but its dates ended on 2017-05-16, "
+    design = value_position(ws, LAB_REL, "status: planned")
+    deliver = value_position(ws, LAB_REL, "status: in-progress")
+    assert (f"warning: {LAB_REL}:{design}: stages[2].status: still planned, but its dates ended on 2017-05-16, "
             f"before the report date (2017-07-10); mark it done with a summary, or give its new dates") in err, err
-    assert (f"warning: {LAB_REL}:{deliver}:13: stages[3].status: 'deliver' is in-progress while 'design' before it "
+    assert (f"warning: {LAB_REL}:{deliver}: stages[3].status: 'deliver' is in-progress while 'design' before it "
             f"is still planned; the 5D stages are held in order") in err, err
 
 
@@ -432,6 +435,5 @@ def test_an_unknown_idea_status_is_refused_with_a_suggestion(workspace, run):
             "        description: Nomor antrean diambil dari rumah.\n        status: rencana aksi\n")
     code, err = lab_messages(ws, run)
     assert code == 1
-    line, col = position(ws, LAB_REL, "status: rencana aksi").split(":")
-    assert (f"{LAB_REL}:{line}:{int(col) + 8}: units[0].ideas[0].status: 'rencana aksi' is not allowed (did you mean 'rencana-aksi'?); "
+    assert (f"{LAB_REL}:{value_position(ws, LAB_REL, 'status: rencana aksi')}: units[0].ideas[0].status: 'rencana aksi' is not allowed (did you mean 'rencana-aksi'?); "
             "use one of: ide, rencana-aksi, diluncurkan, dipamerkan") in err, err
