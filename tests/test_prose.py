@@ -179,6 +179,29 @@ def test_before_the_lab_everything_is_coming(workspace):
         assert wrong not in text, wrong
 
 
+def test_before_a_lab_without_stage_dates_the_stages_are_just_coming(workspace):
+    ws = banyumas(workspace, date="2017-02-20")
+    lab = re.sub(r"(?m)^    dates: .*\n", "", (ws / LAB_REL).read_text(encoding="utf-8"))
+    write(ws, LAB_REL, lab.replace("status: done", "status: planned").replace("status: in-progress", "status: planned"))
+    text = same_story(press_outputs(ws))
+    assert "Tahap drum up, diagnose, design, deliver, dan display akan dilaksanakan bertahap." in text
+    assert "menyusul" not in text
+
+
+def test_date_span_since():
+    import datetime as dt
+
+    from dokgen.indonesian import date_span_since
+
+    d = dt.date
+    assert date_span_since(d(2015, 11, 11), d(2015, 11, 13)) == "sejak 11 hingga 13 November 2015"
+    assert date_span_since(d(2017, 3, 6), d(2017, 10, 31)) == "sejak 6 Maret hingga 31 Oktober 2017"
+    assert date_span_since(d(2016, 11, 1), d(2017, 2, 1)) == "sejak 1 November 2016 hingga 1 Februari 2017"
+    assert date_span_since(d(2015, 11, 11), d(2015, 11, 11)) == "pada 11 November 2015"
+    with pytest.raises(ValueError):
+        date_span_since(d(2015, 11, 13), d(2015, 11, 11))
+
+
 def test_during_a_stage_it_is_under_way_and_a_later_done_stage_is_not_held(workspace):
     # design is done in the record (at the report date) but dated after the piece: coming
     text = same_story(press_outputs(banyumas(workspace, date="2017-03-07")))

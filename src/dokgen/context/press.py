@@ -303,7 +303,9 @@ def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentio
     para.foreign_list([STAGE_NAMES[s] for s in model.STAGES]).add(".")
     _stage_sentence(para, held, dates, "telah dilaksanakan", None)
     _stage_sentence(para, ongoing, dates, "sedang berlangsung", "sedang berlangsung")
-    _stage_sentence(para, follow, dates, "akan dilaksanakan", "akan menyusul")
+    # Undated stages "follow" what came before; with nothing before them they are just coming.
+    first_news = not (held or ongoing or any(s in dates for s in follow))
+    _stage_sentence(para, follow, dates, "akan dilaksanakan", "akan dilaksanakan bertahap" if first_news else "akan menyusul")
     paragraphs.append(para.done())
     facts = {
         "title": title,
