@@ -264,6 +264,9 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
         from .mou import mou_context
 
         m = mou_context(ws, lab.mou)
+        # Every party's number in party order; a visible blank where it is not known yet.
+        numbers = [{"party": clean(p["short_name"]), "number": clean(p["number"]) if p["number"] else NUMBER_BLANK}
+                   for p in m["parties"]]
         mou = {
             "id": lab.mou,
             "type": m["doc"]["type"],
@@ -272,11 +275,9 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
             "date_text": long_date(m["signing"]["date"]),
             "city": m["signing"]["city"],
             "party_names": join_list([p["name"] for p in m["parties"]]),
-            # Every party's number in party order; a visible blank where it is not known.
-            "numbers": [{"party": clean(p["short_name"]), "number": clean(p["number"]) if p["number"] else NUMBER_BLANK}
-                        for p in m["parties"]],
+            "numbers": numbers,
+            "numbers_text": join_list([f"nomor {n['party']}: {n['number']}" for n in numbers]),
             "is_draft": m["doc"]["is_draft"],
-            "numbers_text": join_list([f"nomor {p['short_name']}: {p['number'] or NUMBER_BLANK}" for p in m["parties"]]),
         }
 
     facilitators = [
@@ -329,7 +330,6 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
         "stages_5d": sorted(held + ahead, key=lambda e: model.STAGES.index(e["key"])),
         "held_names": held_names,
         "held_span_text": date_range(*span) if span else None,
-        "unit_word": words["opd"]["prose"],
         "ahead_names": ahead_names,
         "all_stages_held": not ahead,
         "units": units,
