@@ -137,7 +137,7 @@ def test_every_unit_and_the_totals_are_right(example):
     by_type: dict[str, list[int]] = {}
     for u in units:
         by_type.setdefault(u["type"], []).append(len(u.get("ideas", [])))
-    labels = {"opd": r"Perangkat Daerah \(OPD\)", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan", "puskesmas": "Puskesmas"}
+    labels = {"opd": "SKPD", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan", "puskesmas": "Puskesmas"}
     for kind, counts in by_type.items():
         # Tabel 3: "<label> <units> <ideas> <share>"
         assert re.search(rf"^\d+\. {labels[kind]} {len(counts)} {sum(counts)} [\d,]+%$", text, re.M), kind
@@ -167,9 +167,22 @@ def test_stages_held_and_follow_up_are_in_their_places(example):
 def test_introduction_names_the_mou_and_the_period(example):
     _, _, pages = example
     dasar = section(pages, "2. Dasar", "3. Maksud dan Tujuan")
-    assert "Nota Kesepahaman antara Pemerintah Kota Pontianak dan Lembaga Administrasi Negara" in dasar
-    assert "Rabu, 11 November 2015" in dasar
+    # the example's MoU is a draft: cited as a rancangan, never as signed
+    assert "kerja sama Pemerintah Kota Pontianak dan Lembaga Administrasi Negara" in dasar
+    assert "rancangan Nota Kesepahaman tentang Kerja Sama Penguatan Kapasitas" in dasar
+    assert "direncanakan ditandatangani di Pontianak pada Rabu, 11 November 2015" in dasar
+    assert "(nomor Pemkot Pontianak: …… dan nomor LAN: ……)" in dasar
+    assert " yang ditandatangani" not in dasar
     assert "11–13 November 2015" in section(pages, "4. Ruang Lingkup", "B. KEGIATAN")
+
+
+def test_example_speaks_of_skpd_and_names_lan_as_organiser(example):
+    _, _, pages = example
+    text = flat("\n".join(pages))
+    assert "tiga SKPD" in text or "3 (tiga) SKPD" in text
+    assert "OPD" not in text and "Perangkat Daerah (OPD)" not in text
+    lanjut = section(pages, "D. TINDAK LANJUT", "E. SIMPULAN DAN SARAN")
+    assert "Pada tahap ini setiap unit menyusun rancangan dan rencana aksi bagi ide inovasinya; LAN menelaah" in lanjut
 
 
 def test_closing_has_place_date_position_and_name(example):

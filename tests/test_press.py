@@ -175,8 +175,8 @@ def test_example_states_every_fact(example, kind):
 
     # quotes: position + name at first mention, the record's verb, "imbuhnya" when the same person goes on
     assert (
-        "“Setiap perangkat daerah dan unit kerja di lingkungan Pemerintah Kota Pontianak wajib berinovasi "
-        "untuk memperbaiki pelayanan kepada masyarakat,” kata Wali Kota Pontianak Sutarmidji."
+        "“Kami minta setiap SKPD, kecamatan, kelurahan, hingga puskesmas menghadirkan inovasi yang "
+        "memudahkan warga mendapatkan layanan,” kata Wali Kota Pontianak Sutarmidji."
     ) in story
     assert "“Kami ingin Pontianak menjadi rujukan daerah lain yang ingin belajar berinovasi,” imbuhnya." in story
     tegas = [p for p in story if p.endswith("tegas Kepala Lembaga Administrasi Negara Adi Suryanto.")]
@@ -185,12 +185,19 @@ def test_example_states_every_fact(example, kind):
     for title in ("Dr.", "M.Si", "S.H.", "M.Hum", "H. Sutarmidji"):
         assert title not in text
 
-    # the lab: period, organiser, stages held and to follow
-    assert "Laboratorium Inovasi Daerah Kota Pontianak" in text
-    assert "selama tiga hari, 11–13 November 2015," in text
-    assert "Sebanyak tujuh unit kerja ikut serta" in text
+    # the lab as of the piece's own date (the signing day, the lab's first day): held in
+    # stages, drum up under way, diagnose still to come, the 2015 word SKPD
+    assert (
+        "Penandatanganan itu menjadi bagian dari rangkaian Laboratorium Inovasi Daerah Kota Pontianak, yang "
+        "diselenggarakan LAN bersama Pemkot Pontianak di Kantor Wali Kota Pontianak dan berlangsung bertahap "
+        "sejak 11 hingga 13 November 2015."
+    ) in text
+    assert "selama tiga hari" not in text
+    assert "Sebanyak tujuh unit kerja ikut serta, yaitu tiga SKPD, dua kecamatan" in text
     assert "5D, yaitu drum up, diagnose, design, deliver, dan display" in text
-    assert "Kali ini dilaksanakan tahap drum up dan diagnose, sedangkan tahap design, deliver, dan display akan menyusul." in text
+    assert "Tahap drum up sedang berlangsung pada 11 November 2015." in text
+    assert "Tahap diagnose akan dilaksanakan pada 12–13 November 2015, sedangkan tahap design, deliver, dan display akan menyusul." in text
+    assert "telah dilaksanakan" not in text
 
     # the credit closes the piece
     assert story[-1].endswith(f"akan menyusul. {CREDIT}")
@@ -203,7 +210,7 @@ def test_example_states_every_fact(example, kind):
 
 def test_example_word_count_and_forms(example):
     files, ctx, _ = example
-    assert ctx["word_count"] == 212
+    assert ctx["word_count"] == 220
     txt = files["txt"]
     assert txt.startswith(HEADLINE + "\n\nPontianak – ")
     assert not re.search(r"[*_#<>`]|\*\*", txt), "the chat text has no markup"
@@ -254,7 +261,10 @@ def test_facts_come_from_the_mou_and_lab_not_the_press_record(workspace):
     assert "berlaku tiga tahun" in text
     assert f"kerja sama Pemkot Pontianak dan LAN RI di empat bidang, yaitu {', '.join(SCOPES[:3])}, serta {SCOPES[3]}." in text
     assert "(LAN RI)" not in text, "a short form made of words needs no introduction"
-    assert "Kali ini dilaksanakan tahap drum up dan diagnose, tahap design sedang berjalan, sedangkan tahap deliver dan display akan menyusul." in text
+    # the stages are told as of the piece's date (still 11 November): design, undated and in
+    # progress at report time, is under way; diagnose is still to come
+    assert "Tahap drum up sedang berlangsung pada 11 November 2015, demikian pula tahap design." in text
+    assert "Tahap diagnose akan dilaksanakan pada 12–13 November 2015, sedangkan tahap deliver dan display akan menyusul." in text
 
 
 def test_later_mentions_use_the_short_name_and_titles_are_dropped(workspace):

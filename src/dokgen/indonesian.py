@@ -88,6 +88,22 @@ def date_range(start: date, end: date) -> str:
     return f"{plain_date(start)} – {plain_date(end)}"
 
 
+def date_span_since(start: date, end: date) -> str:
+    """Format as "sejak 11 hingga 13 November 2015" (something held in stages), or
+    "pada 11 November 2015" for a single day."""
+    if end < start:
+        raise ValueError(f"date range ends before it starts: {start} to {end}")
+    if start == end:
+        return f"pada {plain_date(start)}"
+    if (start.year, start.month) == (end.year, end.month):
+        first = str(start.day)
+    elif start.year == end.year:
+        first = format_date(start, "d MMMM", locale=LOCALE)
+    else:
+        first = plain_date(start)
+    return f"sejak {first} hingga {plain_date(end)}"
+
+
 # --- numbers and money -----------------------------------------------------
 
 

@@ -160,10 +160,16 @@ class Stage(Model):
     summary: Text | None = None
 
 
+# How far an idea has come, in 5D order: an idea (diagnose), an action plan (design),
+# launched (deliver), shown at an expo (display).
+IDEA_STATUSES = ("ide", "rencana-aksi", "diluncurkan", "dipamerkan")
+
+
 class Idea(Model):
     title: Text
     problem: Text
     description: Text
+    status: Literal[IDEA_STATUSES] | None = None  # type: ignore[valid-type]
 
 
 class Unit(Model):
@@ -213,10 +219,17 @@ SpeakerRef = Annotated[
 ]
 
 
+# Attribution verbs of news copy. Any of the first may open a speaker's words ("kata
+# Sutarmidji"); the continuing ones only go on from the same speaker's previous quote
+# ("imbuhnya"), which records.py checks.
+QUOTE_VERBS_OPENING = ("kata", "ujar", "ungkap", "jelas", "tegas", "tutur", "ucap", "sebut", "terang")
+QUOTE_VERBS_CONTINUING = ("imbuh", "tambah", "lanjut")
+
+
 class Quote(Model):
     speaker: SpeakerRef
     text: Text
-    verb: Annotated[str, Field(pattern=r"^[a-z]+$")] = "kata"
+    verb: Literal[QUOTE_VERBS_OPENING + QUOTE_VERBS_CONTINUING] = "kata"  # type: ignore[valid-type]
 
 
 class Press(Model):

@@ -297,6 +297,22 @@ def check_references(ws: Workspace) -> list[Problem]:
         for i, q in enumerate(pr.quotes):
             if isinstance(q.speaker, str):
                 _ref(ws, rec, ("quotes", i, "speaker"), "party", q.speaker, problems)
+        problems += _check_quote_verbs(rec, pr)
+    return problems
+
+
+def _check_quote_verbs(rec: Record, pr: model.Press) -> list[Problem]:
+    """'imbuhnya' goes on from the quote just before, by the same speaker; anything else
+    would put words in the wrong mouth or open a speaker's words with an afterthought."""
+    problems = []
+    opening = ", ".join(model.QUOTE_VERBS_OPENING[:5])
+    for i, q in enumerate(pr.quotes):
+        if q.verb not in model.QUOTE_VERBS_CONTINUING:
+            continue
+        if i == 0 or pr.quotes[i - 1].speaker != q.speaker:
+            why = "it opens the quotes" if i == 0 else f"quotes[{i - 1}] is by another speaker"
+            problems.append(Problem(rec.location("quotes", i, "verb"), f"quotes[{i}].verb",
+                                    f"'{q.verb}' only continues the same speaker's previous quote, and {why}; use {opening}"))
     return problems
 
 
@@ -321,7 +337,32 @@ def _check_lab(rec: Record, lab: model.Lab) -> list[Problem]:
                 add(("stages", i, "dates"), "a stage held in this lab falls within its period")
     if order != sorted(order, key=model.STAGES.index):
         add(("stages",), f"list the stages in 5D order: {', '.join(model.STAGES)}")
+    _check_stage_dates(lab, add)
     return problems
+
+
+def _check_stage_dates(lab: model.Lab, add: typing.Callable[[tuple, str], None]) -> None:
+    """Statuses and dates that cannot both be true, and stages dated out of 5D order."""
+    report = lab.report.date.isoformat()
+    latest: tuple[int, model.Stage] | None = None  # the latest-starting earlier dated stage
+    indexed = sorted(enumerate(lab.stages), key=lambda e: model.STAGES.index(e[1].stage))
+    for i, s in indexed:
+        if s.dates is None:
+            continue
+        start = s.dates.start.isoformat()
+        if s.status == "done" and s.dates.start > lab.report.date:
+            add(("stages", i, "status"), f"cannot be done on the report date ({report}): the stage starts on {start}; mark it planned")
+        if s.status == "in-progress" and s.dates.start > lab.report.date:
+            add(("stages", i, "status"), f"cannot be in progress on the report date ({report}): the stage starts on {start}; mark it planned")
+        if s.status == "planned" and s.dates.start < lab.period.start:
+            add(("stages", i, "dates", "start"), f"a planned stage cannot lie before the lab starts ({lab.period.start.isoformat()})")
+        if latest is not None and s.dates.start < latest[1].dates.start:  # type: ignore[union-attr]
+            j, earlier = latest
+            add(("stages", i, "dates", "start"),
+                f"'{s.stage}' starts on {start}, before '{earlier.stage}' (stages[{j}]) starts on "
+                f"{earlier.dates.start.isoformat()}; the 5D stages follow one another: {', '.join(model.STAGES)}")  # type: ignore[union-attr]
+        if latest is None or s.dates.start >= latest[1].dates.start:  # type: ignore[union-attr]
+            latest = (i, s)
 
 
 def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:

@@ -78,12 +78,63 @@ def join_list(items: list[str]) -> str:
     return f"{', '.join(items[:-1])}, {word} {items[-1]}"
 
 
-# Unit types of a lab as running text writes them ("tiga perangkat daerah").
-UNIT_TYPE_PROSE = {"opd": "perangkat daerah", "kecamatan": "kecamatan", "kelurahan": "kelurahan",
-                   "puskesmas": "puskesmas", "bumd": "BUMD", "lainnya": "unit lainnya"}
+# PP 18/2016 tentang Perangkat Daerah replaced PP 41/2007's "satuan kerja perangkat daerah"
+# (SKPD) with "perangkat daerah"; it was promulgated, and took effect, on 19 June 2016
+# (enacted 15 June). A lab that starts earlier speaks of SKPD, a later one of OPD.
+PERANGKAT_DAERAH_FROM = dt.date(2016, 6, 19)
+
+# Unit types in the order reports list them: (table label, short form, running text).
+_UNIT_WORDS: dict[str, tuple[str, str, str]] = {
+    "opd": ("Perangkat Daerah (OPD)", "OPD", "perangkat daerah"),
+    "kecamatan": ("Kecamatan", "Kecamatan", "kecamatan"),
+    "kelurahan": ("Kelurahan", "Kelurahan", "kelurahan"),
+    "puskesmas": ("Puskesmas", "Puskesmas", "puskesmas"),
+    "bumd": ("BUMD", "BUMD", "BUMD"),
+    "lainnya": ("Lainnya", "Lainnya", "unit lainnya"),
+}
+_SKPD = ("SKPD", "SKPD", "SKPD")
+
+
+def unit_words(day: dt.date) -> dict[str, dict[str, str]]:
+    """Return, per unit type, its table label, short form and running-text word as of day."""
+    words = dict(_UNIT_WORDS)
+    if day < PERANGKAT_DAERAH_FROM:
+        words["opd"] = _SKPD
+    return {key: {"label": w[0], "short": w[1], "prose": w[2]} for key, w in words.items()}
+
+
+STATUS_RANK = {"planned": 0, "in-progress": 1, "done": 2}
 
 
 def stage_statuses(lab: model.Lab) -> dict[str, str]:
     """Return the status of each 5D stage in order; a stage the record leaves out is planned."""
     listed = {s.stage: s.status for s in lab.stages}
     return {key: listed.get(key, "planned") for key in model.STAGES}
+
+
+def stage_statuses_on(lab: model.Lab, day: dt.date) -> dict[str, str]:
+    """Return the status of each 5D stage as a reader on day knew it.
+
+    The record tells the status at report time; dates cap it: before a stage's first day it
+    is planned, during its days at most in progress, so a piece dated before a stage is
+    never told it was held, whatever the record says later. An undated stage keeps the
+    record's status, except that nothing has happened before the lab starts.
+    """
+    dated = {s.stage: s.dates for s in lab.stages if s.dates is not None}
+    statuses = {}
+    for key, status in stage_statuses(lab).items():
+        dates = dated.get(key)
+        if dates is not None:
+            by_date = "planned" if day < dates.start else "in-progress" if day <= dates.end else "done"
+        else:
+            by_date = "planned" if day < lab.period.start else "done"
+        statuses[key] = min(status, by_date, key=STATUS_RANK.__getitem__)
+    return statuses
+
+
+def held_span(lab: model.Lab, statuses: dict[str, str]) -> tuple[dt.date, dt.date] | None:
+    """Return (first day, last day) of the dated stages that are done, or None."""
+    dates = [s.dates for s in lab.stages if s.dates is not None and statuses[s.stage] == "done"]
+    if not dates:
+        return None
+    return min(d.start for d in dates), max(d.end for d in dates)

@@ -18,56 +18,64 @@ from typing import Any
 
 from .. import __version__, model
 from ..records import Workspace
-from .common import UNIT_TYPE_PROSE, clean, join_list, party_context, person, stage_statuses
+from .common import clean, held_span, join_list, party_context, person, stage_statuses, unit_words
 
 # The 5D stages of LAN's Laboratorium Inovasi: name as written in reports (an English
-# term, set in italics by the template), its Indonesian gloss, and what it is for.
+# term, set in italics by the template), its Indonesian gloss, what it is for (after
+# "Tahap ini bertujuan") and the work done in it as a whole clause with its own subject
+# (after "Pada tahap ini"); {organizer} is the organiser's short name, never a fixed LAN.
 STAGE_INFO: dict[str, dict[str, str]] = {
     "drum-up": {
         "name": "Drum Up",
         "gloss": "membangun kemauan berinovasi",
         "aim": "menumbuhkan kemauan dan komitmen pimpinan serta pegawai untuk berinovasi, "
         "termasuk mengubah penentang perubahan menjadi pendukungnya",
+        "work": "{organizer} bersama pimpinan daerah menggugah kemauan dan komitmen pimpinan "
+        "serta pegawai setiap unit untuk berinovasi",
     },
     "diagnose": {
         "name": "Diagnose",
         "gloss": "menggali ide inovasi",
         "aim": "memetakan kesiapan setiap unit untuk berinovasi, mendiagnosis dan "
         "memprioritaskan masalah pelayanan, lalu menggali ide inovasi dari bawah",
+        "work": "setiap unit memetakan kesiapannya berinovasi, memilah masalah pelayanan "
+        "yang paling mendesak, lalu merumuskan ide inovasinya",
     },
     "design": {
         "name": "Design",
         "gloss": "merancang inovasi",
-        "aim": "menyusun rancangan dan rencana aksi setiap ide inovasi; LAN menelaah dan "
-        "menyempurnakan rancangan serta menyiapkan peluncurannya",
+        "aim": "mematangkan setiap ide inovasi menjadi rancangan dan rencana aksi yang siap "
+        "diluncurkan",
+        "work": "setiap unit menyusun rancangan dan rencana aksi bagi ide inovasinya; "
+        "{organizer} menelaah dan menyempurnakan rancangan tersebut serta menyiapkan peluncurannya",
     },
     "deliver": {
         "name": "Deliver",
         "gloss": "meluncurkan dan menjalankan inovasi",
-        "aim": "meluncurkan inovasi, lalu memantau dan mengevaluasi pelaksanaannya melalui "
-        "pendampingan dan klinik inovasi hingga tampak hasil dan buktinya",
+        "aim": "meluncurkan inovasi, lalu memantau dan mengevaluasi pelaksanaannya hingga "
+        "tampak hasil dan buktinya",
+        "work": "setiap unit meluncurkan inovasinya, sedangkan {organizer} memantau dan "
+        "mengevaluasi pelaksanaannya melalui pendampingan dan klinik inovasi",
     },
     "display": {
         "name": "Display",
         "gloss": "memamerkan dan menyebarluaskan inovasi",
         "aim": "memamerkan dan mempromosikan inovasi, misalnya dalam ekspo atau festival, "
         "agar dimanfaatkan warga dan direplikasi unit atau daerah lain",
+        "work": "inovasi yang telah berjalan dipamerkan dan dipromosikan, misalnya dalam ekspo "
+        "atau festival, agar dimanfaatkan warga dan ditiru unit atau daerah lain",
     },
 }
 
 STATUS_TEXT = {"done": "selesai", "in-progress": "sedang berjalan", "planned": "direncanakan"}
 
-# Unit types in the order reports list them, with the label a reader expects.
-UNIT_TYPES: dict[str, str] = {
-    "opd": "Perangkat Daerah (OPD)",
-    "kecamatan": "Kecamatan",
-    "kelurahan": "Kelurahan",
-    "puskesmas": "Puskesmas",
-    "bumd": "BUMD",
-    "lainnya": "Lainnya",
-}
-UNIT_TYPE_SHORT = {"opd": "OPD", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan",
-                   "puskesmas": "Puskesmas", "bumd": "BUMD", "lainnya": "Lainnya"}
+# Idea statuses as a table cell, and as running text with a count before it.
+IDEA_STATUS_TEXT = {"ide": "ide", "rencana-aksi": "rencana aksi", "diluncurkan": "diluncurkan", "dipamerkan": "dipamerkan"}
+IDEA_STATUS_PROSE = {"ide": "masih berupa ide", "rencana-aksi": "telah memiliki rencana aksi",
+                     "diluncurkan": "telah diluncurkan", "dipamerkan": "telah dipamerkan"}
+
+# A blank where a party's nomor naskah is not known yet (as in the MoU draft).
+NUMBER_BLANK = "……"
 
 # Chart geometry in millimetres (the SVG's user unit is 1 mm on paper).
 CHART_WIDTH = 160.0
@@ -186,6 +194,7 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
             "name": info["name"],
             "gloss": info["gloss"],
             "aim": info["aim"],
+            "work": info["work"].format(organizer=clean(organizer["short_name"])),
             "status": statuses[key],
             "status_text": STATUS_TEXT[statuses[key]],
             "dates": {"start": s.dates.start, "end": s.dates.end} if s and s.dates else None,
@@ -199,7 +208,9 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
     for i, entry in enumerate(ahead, start=1):
         entry["number"] = i
 
-    # Units and ideas, numbered straight through the report's table.
+    # Units and ideas, numbered straight through the report's table, in the words of the
+    # lab's era (SKPD or perangkat daerah).
+    words = unit_words(lab.period.start)
     units, idea_no = [], 0
     for u_no, u in enumerate(lab.units, start=1):
         ideas = []
@@ -210,34 +221,40 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
                 "title": clean(idea.title),
                 "problem": clean(idea.problem),
                 "description": clean(idea.description),
+                "status": idea.status,
+                "status_text": IDEA_STATUS_TEXT[idea.status] if idea.status else None,
             })
         units.append({
             "number": u_no,
             "name": clean(u.name),
             "type": u.type,
-            "type_label": UNIT_TYPES[u.type],
-            "type_short": UNIT_TYPE_SHORT[u.type],
+            "type_label": words[u.type]["label"],
+            "type_short": words[u.type]["short"],
             "ideas": ideas,
             "idea_count": len(ideas),
         })
     total_ideas = idea_no
     total_units = len(units)
     unit_types = []
-    for key, label in UNIT_TYPES.items():
+    for key, word in words.items():
         of_type = [u for u in units if u["type"] == key]
         if not of_type:
             continue
         n_ideas = sum(u["idea_count"] for u in of_type)
         unit_types.append({
             "type": key,
-            "label": label,
-            "short": UNIT_TYPE_SHORT[key],
-            "prose": UNIT_TYPE_PROSE[key],
+            "label": word["label"],
+            "short": word["short"],
+            "prose": word["prose"],
             "units": len(of_type),
             "ideas": n_ideas,
             "share_text": percent_text(n_ideas, total_ideas),
         })
     units_without_ideas = [u["name"] for u in units if not u["idea_count"]]
+    # "3 (tiga) masih berupa ide dan 1 (satu) telah diluncurkan", when ideas carry a status.
+    by_status = [sum(1 for u in units for i in u["ideas"] if i["status"] == key) for key in model.IDEA_STATUSES]
+    idea_status_text = join_list([f"{count_in_words(n)} {IDEA_STATUS_PROSE[key]}"
+                                  for key, n in zip(model.IDEA_STATUSES, by_status) if n])
     # "5 (lima) dari perangkat daerah, 3 (tiga) dari kecamatan, dan 1 (satu) dari puskesmas"
     ideas_by_type_text = join_list([f"{count_in_words(t['ideas'])} dari {t['prose']}" for t in unit_types if t["ideas"]])
     units_by_type_text = join_list([f"{count_in_words(t['units'])} {t['prose']}" for t in unit_types])
@@ -247,6 +264,9 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
         from .mou import mou_context
 
         m = mou_context(ws, lab.mou)
+        # Every party's number in party order; a visible blank where it is not known yet.
+        numbers = [{"party": clean(p["short_name"]), "number": clean(p["number"]) if p["number"] else NUMBER_BLANK}
+                   for p in m["parties"]]
         mou = {
             "id": lab.mou,
             "type": m["doc"]["type"],
@@ -255,7 +275,8 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
             "date_text": long_date(m["signing"]["date"]),
             "city": m["signing"]["city"],
             "party_names": join_list([p["name"] for p in m["parties"]]),
-            "numbers": [{"party": p["short_name"], "number": p["number"]} for p in m["parties"] if p["number"]],
+            "numbers": numbers,
+            "numbers_text": join_list([f"nomor {n['party']}: {n['number']}" for n in numbers]),
             "is_draft": m["doc"]["is_draft"],
         }
 
@@ -277,6 +298,8 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
     logos = [lg for i, lg in enumerate(logos) if lg["party"] not in {x["party"] for x in logos[:i]}]
 
     period = lab.period
+    # The stages held span their own days, not the whole period of the lab.
+    span = held_span(lab, statuses)
     held_names = [s["name"] for s in held]
     ahead_names = [s["name"] for s in ahead]
     created = f"{lab.report.date.isoformat()}T00:00:00{REPORT_TZ}"
@@ -306,12 +329,15 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
         "stages_ahead": ahead,
         "stages_5d": sorted(held + ahead, key=lambda e: model.STAGES.index(e["key"])),
         "held_names": held_names,
+        "held_span_text": date_range(*span) if span else None,
         "ahead_names": ahead_names,
         "all_stages_held": not ahead,
         "units": units,
         "unit_types": unit_types,
         "units_without_ideas": units_without_ideas,
         "ideas_by_type_text": ideas_by_type_text,
+        "idea_status_text": idea_status_text,
+        "ideas_without_status": total_ideas - sum(by_status),
         "units_by_type_text": units_by_type_text,
         "totals": {"units": total_units, "ideas": total_ideas, "unit_types": len(unit_types)},
         "chart": chart_geometry([{"label": t["label"], "value": t["ideas"]} for t in unit_types]),

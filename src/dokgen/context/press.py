@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import model
 from ..records import Workspace
-from .common import UNIT_TYPE_PROSE, clean, join_list, stage_statuses
+from .common import clean, join_list, stage_statuses_on, unit_words
 
 WORDS_MIN, WORDS_MAX = 150, 600
 """A piece outside this range is a warning (an error with --strict)."""
@@ -264,54 +264,56 @@ def press_context(ws: Workspace, press_id: str) -> dict[str, Any]:
 
 
 def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentions) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The lab paragraphs: title, organiser, period, venue, units; the 5D stages held and to follow."""
-    from ..indonesian import date_range
+    """The lab paragraphs as of the piece's own date: the lab coming, under way or held
+    (in stages over its period, not N days on end), its units, and each 5D stage with its
+    status on that date, whatever the lab record says about later."""
+    from ..indonesian import date_range, date_span_since
 
     lab: model.Lab = ws.labs[pr.lab].model
     start, end = lab.period.start, lab.period.end
-    days = (end - start).days + 1
-    period = date_range(start, end)
-    when = f"pada {period}" if days == 1 else f"selama {number_text(days)} hari, {period},"
+    day = pr.date
+    phase = "before" if day < start else "after" if day > end else "during"
     by = names.party(lab.organizer)
     if lab.host != lab.organizer:
         by += f" bersama {names.party(lab.host)}"
     title = clean(lab.title)
+    venue = clean(lab.venue)
+    span = date_span_since(start, end)
+    held_in_stages = "secara bertahap " if start != end else ""
+    verb = {
+        "before": f"akan diselenggarakan {by} di {venue} {held_in_stages}{span}",
+        "during": f"diselenggarakan {by} di {venue} dan berlangsung {'bertahap ' if start != end else ''}{span}",
+        "after": f"telah diselenggarakan {by} di {venue} {held_in_stages}{span}",
+    }[phase]
     part_of = (lab.mou is None or lab.mou == pr.mou) and start <= mou.signing.date <= end
-    opening = (
-        f"Penandatanganan itu menjadi bagian dari rangkaian {title} yang diselenggarakan {by} {when} di {clean(lab.venue)}. "
-        if part_of
-        else f"{title} diselenggarakan {by} {when} di {clean(lab.venue)}. "
-    )
+    opening = f"Penandatanganan itu menjadi bagian dari rangkaian {title}, yang {verb}." if part_of else f"{title} {verb}."
 
-    status = stage_statuses(lab)
+    status = stage_statuses_on(lab, day)
+    # A stage still under way after its last day (so the record says) is told without its
+    # past dates: "sedang berlangsung pada 1 Juli – 31 Oktober" would read wrong in November.
+    dates = {s.stage: date_range(s.dates.start, s.dates.end) for s in lab.stages
+             if s.dates is not None and not (status[s.stage] == "in-progress" and day > s.dates.end)}
     held = [s for s in model.STAGES if status[s] == "done"]
     ongoing = [s for s in model.STAGES if status[s] == "in-progress"]
     follow = [s for s in model.STAGES if status[s] == "planned"]
 
-    paragraphs = [Paragraph().add(opening.rstrip() + _units_sentence(lab)).done()]
+    paragraphs = [Paragraph().add(opening + _units_sentence(lab, phase)).done()]
     para = Paragraph()
     para.add(f"Laboratorium inovasi mengenal {number_text(len(model.STAGES))} tahap yang disebut 5D, yaitu ")
-    para.foreign_list([STAGE_NAMES[s] for s in model.STAGES]).add(". ")
-    clauses: list[tuple[str, list[str], str]] = []
-    if held:
-        clauses.append(("kali ini dilaksanakan tahap ", held, ""))
-    if ongoing:
-        clauses.append(("tahap ", ongoing, " sedang berjalan"))
-    if follow:
-        clauses.append(("tahap ", follow, " akan menyusul"))
-    for i, (before, stages, after) in enumerate(clauses):
-        if i:
-            para.add(", sedangkan " if i == len(clauses) - 1 else ", ")
-        para.add(sentence_case(before) if i == 0 else before)
-        para.foreign_list([STAGE_NAMES[s] for s in stages]).add(after)
-    para.add(".")
+    para.foreign_list([STAGE_NAMES[s] for s in model.STAGES]).add(".")
+    _stage_sentence(para, held, dates, "telah dilaksanakan", None)
+    _stage_sentence(para, ongoing, dates, "sedang berlangsung", "sedang berlangsung")
+    # Undated stages "follow" what came before; with nothing before them they are just coming.
+    first_news = not (held or ongoing or any(s in dates for s in follow))
+    _stage_sentence(para, follow, dates, "akan dilaksanakan", "akan dilaksanakan bertahap" if first_news else "akan menyusul")
     paragraphs.append(para.done())
     facts = {
         "title": title,
         "start": start,
         "end": end,
-        "days": days,
-        "venue": clean(lab.venue),
+        "days": (end - start).days + 1,
+        "phase": phase,
+        "venue": venue,
         "units": len(lab.units),
         "held": [STAGE_NAMES[s] for s in held],
         "ongoing": [STAGE_NAMES[s] for s in ongoing],
@@ -320,17 +322,45 @@ def _lab_paragraph(ws: Workspace, pr: model.Press, mou: model.Mou, names: Mentio
     return paragraphs, facts
 
 
-def _units_sentence(lab: model.Lab) -> str:
-    """' Sebanyak tujuh unit kerja ikut serta, yaitu tiga perangkat daerah, …' or ''."""
+def _stage_sentence(para: Paragraph, stages: list[str], dates: dict[str, str], dated_verb: str, undated_verb: str | None) -> None:
+    """Add one sentence about stages of one status: the dated ones each with its days
+    ("Tahap drum up telah dilaksanakan pada 11 November 2015 dan tahap diagnose pada
+    12–13 November 2015"), then, after "sedangkan", those without dates."""
+    dated = [s for s in stages if s in dates]
+    undated = [s for s in stages if s not in dates]
+    if undated and undated_verb is None:  # a held stage always has dates (records.py)
+        dated, undated = stages, []
+    if not stages:
+        return
+    para.add(" ")
+    for i, s in enumerate(dated):
+        if i:
+            para.add(" dan " if i == len(dated) - 1 and len(dated) == 2 else ", dan " if i == len(dated) - 1 else ", ")
+        para.add("Tahap " if i == 0 else "tahap ").add(STAGE_NAMES[s], "foreign")
+        if i == 0:
+            para.add(f" {dated_verb}")
+        if s in dates:
+            para.add(f" pada {dates[s]}")
+    if undated and dated and undated_verb == dated_verb:
+        para.add(", demikian pula tahap ").foreign_list([STAGE_NAMES[s] for s in undated])
+    elif undated:
+        para.add(", sedangkan tahap " if dated else "Tahap ").foreign_list([STAGE_NAMES[s] for s in undated]).add(f" {undated_verb}")
+    para.add(".")
+
+
+def _units_sentence(lab: model.Lab, phase: str) -> str:
+    """' Sebanyak tujuh unit kerja ikut serta, yaitu tiga SKPD, …' or '' (the era's words)."""
     if not lab.units:
         return ""
+    words = unit_words(lab.period.start)
     counts: dict[str, int] = {}
     for unit in lab.units:
         counts[unit.type] = counts.get(unit.type, 0) + 1
-    parts = [f"{number_text(n)} {UNIT_TYPE_PROSE[t]}" for t, n in counts.items()]
+    parts = [f"{number_text(n)} {words[t]['prose']}" for t, n in counts.items()]
+    join = "akan ikut serta" if phase == "before" else "ikut serta"
     if len(parts) == 1:
-        return f" Sebanyak {parts[0]} ikut serta."
-    return f" Sebanyak {number_text(len(lab.units))} unit kerja ikut serta, yaitu {join_list(parts)}."
+        return f" Sebanyak {parts[0]} {join}."
+    return f" Sebanyak {number_text(len(lab.units))} unit kerja {join}, yaitu {join_list(parts)}."
 
 
 def _description(lead: str, limit: int = 160) -> str:
