@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_PROBLEMS_PER_FILE = 50  # a file with thousands of problems is one mistake; show the first ones
+_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def printable(text: str, *, keep_newlines: bool = False) -> str:
@@ -25,6 +26,8 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     for c in text:
         if (c == "\n" and keep_newlines) or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Cs"):
             out.append(c)
+        elif c in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[c])
         elif ord(c) < 0x100:
             out.append(f"\\x{ord(c):02x}")
         elif ord(c) < 0x10000:

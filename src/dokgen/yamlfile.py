@@ -180,7 +180,8 @@ class _Walker:
         if event.anchor or (event.tag and event.tag != "!"):
             self._problem(event, path, "keys may not carry anchors or tags")
         key = normalise(event.value)
-        message = character_problem(key)
+        breaks = [c for c in key if c in "\t\n\r"]  # text may hold these; a field name never does
+        message = character_problem(key) or (breaks and f"control character U+{ord(breaks[0]):04X} is not allowed")
         if message:  # e.g. a key of terminal escapes: reported (escaped when printed), then dropped
             self._problem(event, (*path, key), f"field name: {message}")
             return None
