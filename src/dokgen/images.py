@@ -36,9 +36,12 @@ def clean_logo(path: Path) -> tuple[bytes, str]:
 @functools.lru_cache(maxsize=32)
 def _clean(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
     # keyed on mtime and size too: a logo replaced during a long-lived process is read again
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageFile, ImageOps
 
     guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # judged below, before decoding
+    # WeasyPrint's import sets this to True for the whole process: a truncated logo would then
+    # pass in a process that has rendered a report before, and fail in a fresh one.
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with Image.open(path) as img:
             if img.format not in ("PNG", "JPEG"):
@@ -55,7 +58,7 @@ def _clean(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
     except Exception as exc:  # Pillow raises many kinds for a broken file
         raise LogoError(f"is not a readable image ({type(exc).__name__}: {exc})") from None
     finally:
-        Image.MAX_IMAGE_PIXELS = guard
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = guard, truncated
     out = io.BytesIO()
     if fmt == "JPEG" and pixels.mode in ("RGB", "L"):
         pixels.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)

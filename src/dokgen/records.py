@@ -348,7 +348,7 @@ def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:
     if not path.is_relative_to(root):
         return problem(f"'{logo}' is outside the workspace; copy the image into assets/")
     if not path.is_file():
-        return problem(f"'{logo}' does not exist")
+        return problem(f"'{logo}' does not exist{_decomposed_twin(path)}")
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return problem(f"'{logo}' is not a PNG or JPEG image")
     from .images import LogoError, clean_logo  # Pillow only when a record has a logo
@@ -360,3 +360,14 @@ def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:
     except OSError as exc:
         return problem(f"'{logo}' cannot be read: {exc.strerror}")
     return []
+
+
+def _decomposed_twin(path: Path) -> str:
+    """Name a file beside path whose name differs only in Unicode form (macOS writes NFD names)."""
+    import unicodedata
+
+    try:
+        twins = [p.name for p in path.parent.iterdir() if p.name != path.name and unicodedata.normalize("NFC", p.name) == path.name]
+    except OSError:
+        return ""
+    return f"; the folder holds {twins[0]!r}, the same name with decomposed accents (as macOS writes them): rename that file" if twins else ""
