@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
+from .conftest import SOAK
 from .test_payloads import _norm, poison, readable_text, tag
 from .workspaces import docx_problem
 
@@ -120,36 +121,70 @@ def _docx_logos(path: Path) -> list[tuple[int, int, Image.Image]]:
     return found
 
 
+def _odd_logo_workspace(ws: Path, names: list[str]) -> dict[str, str]:
+    """One party per oddity, each with its logo, and one MoU per party; returns MoU id -> oddity."""
+    shutil.rmtree(ws / "records/press")
+    shutil.rmtree(ws / "records/labs")
+    lan = (ws / LAN).read_text(encoding="utf-8")
+    mou = (ws / "records/mou/pontianak-lan-2015.yaml").read_text(encoding="utf-8")
+    made = {}
+    for i, name in enumerate(names):
+        write, suffix, _ = ODD_IMAGES[name]
+        write(ws / f"assets/logo-{i}{suffix}")
+        (ws / f"records/parties/mitra-{i}.yaml").write_text(lan.replace("\nsignatory:", f"\nlogo: assets/logo-{i}{suffix}\nsignatory:", 1), encoding="utf-8")
+        (ws / f"records/mou/mou-{i}.yaml").write_text(mou.replace("  - party: lan\n", f"  - party: mitra-{i}\n"), encoding="utf-8")
+        made[f"mou-{i}"] = name
+    return made
+
+
+def _looks_like_source(picture: Image.Image, source: Path) -> None:
+    """The picture shows the source's pixels turned upright (16-bit grey scaled, not clipped)."""
+    with Image.open(source) as img:
+        expected = ImageOps.exif_transpose(img)
+        expected = expected.point(lambda v: v / 257).convert("L") if expected.mode.startswith("I") else expected
+        diff = ImageStat.Stat(ImageChops.difference(picture.convert("RGB"), expected.convert("RGB"))).mean
+    assert max(diff) < 6, diff
+
+
+@pytest.mark.guarantee(GUARANTEE)
+def test_odd_logos_build_upright_and_in_proportion_in_word(workspace, run, figure):
+    made = _odd_logo_workspace(workspace, list(ODD_IMAGES))
+    code, _, err = run("-C", str(workspace), "build", "--jobs", "1")
+    figure.tracebacks += "internal error" in err
+    assert code == 0, err
+    for i, (mou_id, name) in enumerate(made.items()):
+        _, suffix, (width, height) = ODD_IMAGES[name]
+        draft = workspace / f"out/mou/{mou_id}.docx"
+        figure.cases += 1
+        figure.files_checked += 1
+        assert docx_problem(draft) is None
+        [(cx, cy, picture)] = _docx_logos(draft)
+        in_proportion = cy == LOGO_EMU and abs(cx / cy - width / height) < 0.01 and picture.size == (width, height)
+        figure.failures += not in_proportion
+        assert in_proportion, (name, cx, cy, picture.size)
+        assert picture.mode in ("L", "RGB", "RGBA") and "dpi" not in picture.info and "exif" not in picture.info, name
+        _looks_like_source(picture, workspace / f"assets/logo-{i}{suffix}")
+
+
+# the oddities the report's renderer (WeasyPrint) had trouble with or could show differently from Word
+PDF_ODDITIES = ["png 16-bit grey", "png 16-bit rgba", "png 1x5000 dpi", "jpeg cmyk", "jpeg exif orientation 6", "png palette + transparency"]
+
+
 @pytest.mark.guarantee(GUARANTEE)
 @needs_poppler
-@pytest.mark.parametrize("name", list(ODD_IMAGES))
-def test_odd_logo_builds_upright_and_in_proportion(workspace, run, figure, name):
+@pytest.mark.parametrize("name", list(ODD_IMAGES) if SOAK else PDF_ODDITIES)
+def test_odd_logo_shows_in_the_report_as_in_word(workspace, run, figure, name):
     write, suffix, (width, height) = ODD_IMAGES[name]
     shutil.rmtree(workspace / "records/press")
     write(workspace / f"assets/logo{suffix}")
     _give_logo(workspace, LAN, f"assets/logo{suffix}")
+    code, _, err = run("-C", str(workspace), "build", "--jobs", "1", "records/labs/labinov-pontianak-2015.yaml")
     figure.cases += 1
-    code, _, err = run("-C", str(workspace), "build", "--jobs", "1")
     figure.tracebacks += "internal error" in err
-    figure.failures += code != 0
-    assert code == 0, err
-    draft = workspace / "out/mou/pontianak-lan-2015.docx"
-    report = workspace / "out/labs/labinov-pontianak-2015.pdf"
-    figure.files_checked += 2
-    assert docx_problem(draft) is None
-    [(cx, cy, picture)] = _docx_logos(draft)
-    in_proportion = cy == LOGO_EMU and abs(cx / cy - width / height) < 0.01
-    figure.failures += not in_proportion
-    assert in_proportion, (cx, cy, width, height)
-    assert picture.size == (width, height) and picture.mode in ("L", "RGB", "RGBA")
-    assert "dpi" not in picture.info and "exif" not in picture.info
-    # the pixels a person sees: the source turned upright (16-bit grey scaled, not clipped)
-    with Image.open(workspace / f"assets/logo{suffix}") as source:
-        expected = ImageOps.exif_transpose(source)
-        expected = expected.point(lambda v: v / 257).convert("L") if expected.mode.startswith("I") else expected
-        diff = ImageStat.Stat(ImageChops.difference(picture.convert("RGB"), expected.convert("RGB"))).mean
-    assert max(diff) < 6, diff
-    assert (width, height) in _pdf_images(report)  # the same pixels in the report
+    shown = code == 0 and "WeasyPrint" not in err and (width, height) in _pdf_images(workspace / "out/labs/labinov-pontianak-2015.pdf")
+    figure.files_checked += 1
+    figure.failures += not shown
+    assert shown, err
 
 
 @pytest.mark.guarantee(GUARANTEE)
