@@ -12,10 +12,11 @@ from typing import Callable, Iterable
 
 from .errors import Problem
 from .records import Workspace
+from .wordfont import draft_font_gaps
 
 Check = Callable[[Workspace], Iterable[Problem]]
 
-CHECKS: list[Check] = []
+CHECKS: list[Check] = [draft_font_gaps]
 """Every advice check, run in this order; each must be cheap and must not raise."""
 
 

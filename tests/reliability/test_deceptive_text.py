@@ -38,6 +38,7 @@ FIELDS = [
 OTHER_INVISIBLE = ["\u2061", "\u2062", "\u2063", "\u2064", "\u180e", "\u206a", "\u206f", "\ufff9", "\ufffb", "\U000e0001", "\U000e0041", "\U000e007f"]
 REFUSED = sorted(BIDI_CONTROLS) + sorted(ZERO_WIDTH) + OTHER_INVISIBLE
 PROBLEM = re.compile(r"^(records/\S+):(\d+):(\d+): (\S+): (.*)$")
+LAN_PARTY = "records/parties/lan.yaml"
 
 
 def _put(ws: Path, char: str) -> None:
@@ -194,3 +195,25 @@ def test_printable_escapes_every_control_and_format_character(figure):
     plain = "Pemerintah Kota Pontianak – Rp5.000.000,00 (lima juta rupiah), Wali Kota: H. Sutarmidji, S.H., M.Hum.\u00a0é"
     assert printable(plain) == plain
     assert printable("a\nb", keep_newlines=True) == "a\nb" and printable("a\nb") == r"a\nb"
+
+
+@pytest.mark.guarantee(GUARANTEE)
+@pytest.mark.skipif(shutil.which("fc-match") is None, reason="fontconfig not installed")
+def test_text_the_draft_font_cannot_show_gets_a_truthful_warning(workspace, run, figure):
+    from dokgen.wordfont import system_font
+
+    code, _, err = run("-C", str(workspace), "check")
+    assert code == 0 and "Word draft's font" not in err  # Indonesian text: nothing to say
+    file, covered = system_font("Arial")
+    javanese = "\ua997\ua9ae"  # JA, WA: Javanese script, in no Arial
+    assert not any(ord(c) in covered for c in javanese)
+    lan = workspace / LAN_PARTY
+    lan.write_text(lan.read_text(encoding="utf-8").replace("short_name: LAN", f'short_name: "LAN {javanese}"'), encoding="utf-8")
+    code, _, err = run("-C", str(workspace), "check")
+    figure.cases += 1
+    warned = re.search(rf"^warning: {LAN_PARTY}:3:\d+: short_name: the Word draft's font 'Arial' \(set by templates/docx/mou.docx\) "
+                       rf"has no glyph for U\+A997 JAVANESE LETTER JA, U\+A9AE JAVANESE LETTER WA on this machine \(checked against {re.escape(Path(file).name)}\)", err, re.M)
+    figure.failures += not (code == 0 and warned)
+    assert code == 0 and warned, err
+    code, _, err = run("-C", str(workspace), "check", "--strict")
+    assert code == 1 and "JAVANESE LETTER JA" in err

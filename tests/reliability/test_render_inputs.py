@@ -244,12 +244,13 @@ def test_unusable_logo_is_refused_at_check_naming_the_party(workspace, run, figu
     assert ok, err
 
 
+# the first seven are those a file: URL encodes (CI size); the rest under soak
 SPECIAL_NAMES = ["%20", "%2520", "#1", "?x=1", "a b", "café", "日本", "&amp;", "[1]", "'", ";", "100%", "~"]
 
 
 @pytest.mark.guarantee(GUARANTEE)
 @needs_poppler
-@pytest.mark.parametrize("special", SPECIAL_NAMES)
+@pytest.mark.parametrize("special", SPECIAL_NAMES if SOAK else SPECIAL_NAMES[:7])
 def test_special_characters_in_logo_and_folder_names_build(workspace, run, figure, special, tmp_path):
     ws = tmp_path / f"kerja{special}sama"
     shutil.copytree(workspace, ws)
