@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any, Iterable
 from xml.etree import ElementTree
 
-from pydantic import BaseModel
-
 from .errors import Problem
+from .limits import walk_fields
 from .records import Record, Workspace
 from .yamlfile import format_path
 
@@ -60,26 +59,19 @@ def _mou_texts(ws: Workspace) -> Iterable[tuple[Record, tuple, str]]:
     """(record, field path, text) of every text an MoU draft prints: its own and its parties'."""
     parties: set[str] = set()
     for rec in ws.mou.values():
-        yield from ((rec, path, text) for path, text in _strings(rec.model, ()))
+        yield from ((rec, path, text) for path, text in _texts(rec.model))
         parties.update(p.party for p in rec.model.parties)
         for i, scope in enumerate(rec.model.scopes):
             if isinstance(scope, str) and scope in ws.scopes:  # from scopes.yaml: located at the MoU's line
-                yield from ((rec, ("scopes", i), text) for _, text in _strings(ws.scopes[scope], ()))
+                yield from ((rec, ("scopes", i), text) for _, text in _texts(ws.scopes[scope]))
     for party in sorted(parties):
         if party in ws.parties:
             rec = ws.parties[party]
-            yield from ((rec, path, text) for path, text in _strings(rec.model, ()))
+            yield from ((rec, path, text) for path, text in _texts(rec.model))
 
 
-def _strings(value: Any, path: tuple) -> Iterable[tuple[tuple, str]]:
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _strings(getattr(value, name), (*path, name))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
-    elif isinstance(value, str):
-        yield path, value
+def _texts(model: Any) -> Iterable[tuple[tuple, str]]:
+    return ((path, value) for path, value in walk_fields(model) if isinstance(value, str))
 
 
 def template_font(template: Path) -> str | None:
