@@ -253,9 +253,9 @@ def test_pdf_variant_none_passes_through(tmp_path):
     assert "/OutputIntents" not in PdfReader(str(tmp_path / "plain.pdf")).trailer["/Root"]
 
 
-def test_unknown_pdf_variant_is_named(workspace, run):
+def test_unknown_pdf_variant_is_a_usage_error(workspace, run):
     code, out, err = run("-C", str(workspace), "build", "-j", "1", "--pdf-variant", "pdf/a-9z", str(workspace / LAB))
-    assert code == 1
+    assert code == 2
     assert "pdf/a-9z" in err and "pdf/a-3b" in err
     assert not (workspace / OUT).exists()
 

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from . import model
 from .errors import Problem
 from .records import Workspace
+from .wordfont import draft_font_gaps
 from .yamlfile import format_path
 
 Check = Callable[[Workspace], Iterable[Problem]]
@@ -90,7 +91,7 @@ def unit_words_of_the_era(ws: Workspace) -> Iterable[Problem]:
                 yield Problem(rec.location(*path), format_path(path), f"'SKPD': a lab that starts from {since} (PP 18/2016) speaks of perangkat daerah (OPD)")
 
 
-CHECKS: list[Check] = [stage_status_lags_dates, unit_words_of_the_era, idea_ahead_of_its_stage]
+CHECKS: list[Check] = [stage_status_lags_dates, unit_words_of_the_era, idea_ahead_of_its_stage, draft_font_gaps]
 """Every advice check, run in this order; each must be cheap and must not raise."""
 
 

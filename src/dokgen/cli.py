@@ -12,7 +12,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import DokgenError, ProblemsError
+from .errors import DokgenError, ProblemsError, printable
+
+
+def say(text: str, *, err: bool = True) -> None:
+    """Print one message; every line dokgen prints goes through here, escaped (see errors.printable)."""
+    click.echo(printable(text, keep_newlines=True), err=err)
 
 
 class DokgenGroup(click.Group):
@@ -27,10 +32,10 @@ class DokgenGroup(click.Group):
             if isinstance(exc, ProblemsError):
                 # compiler style: one located problem a line, then the summary
                 for problem in exc.problems:
-                    click.echo(str(problem), err=True)
-                click.echo(f"error: {exc.summary}", err=True)
+                    say(str(problem))
+                say(f"error: {exc.summary}")
             else:
-                click.echo(f"error: {exc}", err=True)
+                say(f"error: {exc}")
             sys.exit(exc.exit_code)
 
 
@@ -67,11 +72,16 @@ def init(directory: Path) -> None:
     from .workspace import init_workspace
 
     created = init_workspace(directory)
-    click.echo(f"created workspace {directory} ({len(created)} files); next: dokgen -C {directory} build")
+    say(f"created workspace {directory} ({len(created)} files); next: dokgen -C {directory} build", err=False)
 
 
 STRICT_HELP = "Treat warnings (e.g. a press piece outside 150-600 words) as errors."
 PDF_VARIANT_HELP = "PDF variant passed to WeasyPrint; 'none' for a plain PDF."
+# weasyprint.pdf.VARIANTS of WeasyPrint 70, written out so that `--help` does not import
+# WeasyPrint (~0.6 s); tests/reliability/test_render_inputs.py checks it against the installed one.
+PDF_VARIANTS = ("debug", "pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-2u", "pdf/a-3a", "pdf/a-3b",
+                "pdf/a-3u", "pdf/a-4e", "pdf/a-4f", "pdf/a-4u", "pdf/ua-1", "pdf/ua-2", "pdf/x-1a", "pdf/x-3",
+                "pdf/x-4", "pdf/x-5g")
 
 
 @cli.command()
@@ -90,18 +100,19 @@ def check(workspace: Path, strict: bool) -> None:
 
     report = check_workspace(workspace, Options(strict=strict))
     _echo_warnings(report.warnings)
-    click.echo(f"ok: all records valid, {report.checked} document(s) render")
+    say(f"ok: all records valid, {report.checked} document(s) render", err=False)
 
 
 def _echo_warnings(warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}")
 
 
 @cli.command()
 @click.argument("record_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
-@click.option("--pdf-variant", default="pdf/a-3b", show_default=True, help=PDF_VARIANT_HELP)
+@click.option("--pdf-variant", type=click.Choice([*PDF_VARIANTS, "none"], case_sensitive=False), default="pdf/a-3b",
+              show_default=True, help=PDF_VARIANT_HELP)
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes [default: one per CPU, or none for a build too small to gain from them].")
 @click.option("--clean", is_flag=True, help="Rebuild everything, even outputs that are up to date.")
 @click.option("--force", is_flag=True, help="Overwrite outputs that were edited by hand.")
@@ -128,7 +139,7 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
     from .build import Options
     from .build import build as build_workspace
 
-    variant = None if pdf_variant.lower() == "none" else pdf_variant
+    variant = None if pdf_variant == "none" else pdf_variant
     show = _progress_printer(quiet or as_json)
     report = build_workspace(
         workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
@@ -137,14 +148,14 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
     _finish_progress(show)
     _echo_warnings(report.warnings)
     for edited, new in report.kept:
-        click.echo(f"kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)", err=True)
+        say(f"kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)")
     for failure in report.failed:
-        click.echo(f"error: {failure}", err=True)
+        say(f"error: {failure}")
     if as_json:
         click.echo(json.dumps(report.summary()))
     elif not quiet:
         s = report.summary()
-        click.echo(f"{s['built']} built, {s['skipped']} up to date, {s['kept']} kept, {s['failed']} failed in {s['seconds']:.1f} s")
+        say(f"{s['built']} built, {s['skipped']} up to date, {s['kept']} kept, {s['failed']} failed in {s['seconds']:.1f} s", err=False)
     sys.exit(report.exit_code)
 
 
@@ -157,12 +168,12 @@ def _progress_printer(silent: bool):
             width = 24
             filled = width * done // max(total, 1)
             line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {source}"
-            click.echo(f"\r\x1b[K{line[:120]}", nl=False, err=True)
+            click.echo(f"\r\x1b[K{printable(line[:120])}", nl=False, err=True)  # our escape, then the escaped line
         bar.is_bar = True  # type: ignore[attr-defined]
         return bar
 
     def lines(done: int, total: int, source: str, status: str, outputs: list[str]) -> None:
-        click.echo(f"[{done}/{total}] {status} {', '.join(outputs) if status != 'failed' else source}", err=True)
+        say(f"[{done}/{total}] {status} {', '.join(outputs) if status != 'failed' else source}")
     return lines
 
 

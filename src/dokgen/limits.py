@@ -20,21 +20,22 @@ MAX_LIST_ITEMS = 2_000  # e.g. ideas of one unit, units of one lab
 MAX_IDEAS = 5_000  # a lab report of 5,000 ideas is ~600 pages already
 
 
-def _walk(value: Any, path: tuple) -> Any:
+def walk_fields(value: Any, path: tuple = ()) -> Any:
+    """Yield (field path, value) for every list and every text of a model, depth first."""
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), (*path, name))
+            yield from walk_fields(getattr(value, name), (*path, name))
     elif isinstance(value, (list, tuple)):
         yield path, value
         for i, item in enumerate(value):
-            yield from _walk(item, (*path, i))
+            yield from walk_fields(item, (*path, i))
     elif isinstance(value, str):
         yield path, value
 
 
 def check_limits(record: Any) -> None:
     """Raise DokgenError (located) when a record is too large to render sensibly."""
-    for path, value in _walk(record.model, ()):
+    for path, value in walk_fields(record.model):
         if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
             _fail(record, path, f"text of {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,} per field")
         if isinstance(value, (list, tuple)) and len(value) > MAX_LIST_ITEMS:

@@ -13,16 +13,20 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
+from .characters import normalise
+
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 # Names Windows reserves for devices: out\mou\con.docx would be the console, not a file.
 RESERVED_IDS = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
+YEARS = (1900, 2100)
 STAGES = ("drum-up", "diagnose", "design", "deliver", "display")
 
 
 def _text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
-    return value.strip()
+    # NFC again here: a model built in code, not read by yamlfile, must store what it prints.
+    return normalise(value.strip())
 
 
 def _record_id(value: str) -> str:
@@ -39,9 +43,14 @@ def _iso_date(value: object) -> object:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD, e.g. 2015-11-11")
         try:
-            return dt.date.fromisoformat(value.strip())
+            date = dt.date.fromisoformat(value.strip())
         except ValueError:
             raise ValueError(f"'{value}' is not a real date") from None
+        # Records are of the Republic's administration; a year outside this range is a typo
+        # (0999 for 1999), and Word's core.xml and the PDF's dates need four-digit years.
+        if not YEARS[0] <= date.year <= YEARS[1]:
+            raise ValueError(f"'{value}' is outside the years dokgen accepts ({YEARS[0]}-{YEARS[1]}); check the year")
+        return date
     return value
 
 

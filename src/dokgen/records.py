@@ -28,7 +28,6 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
 }
 SCOPES_FILE = "scopes.yaml"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
-MAX_IMAGE_PIXELS = 40_000_000  # a logo of 40 megapixels is a mistake or a decompression bomb
 
 
 @dataclass
@@ -200,9 +199,15 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, cls: type[BaseModel], 
     problems = []
     errors = exc.errors(include_url=False)
     # A typo'd key shows up twice: as an unknown key and as a missing field. Say it once,
-    # at the typo ("did you mean"), where the user has to fix it.
-    typos = {(*e["loc"][:-1], close) for e in errors if e["type"] == "extra_forbidden"
-             for close in difflib.get_close_matches(str(e["loc"][-1]), [str(x["loc"][-1]) for x in errors if x["type"] == "missing"], n=1, cutoff=0.6)}
+    # at the typo ("did you mean"), where the user has to fix it. Missing fields are grouped
+    # by their mapping once, so thousands of unknown keys cost linear time.
+    missing: dict[tuple, list[str]] = {}
+    for e in errors:
+        if e["type"] == "missing":
+            missing.setdefault(tuple(e["loc"][:-1]), []).append(str(e["loc"][-1]))
+    typos = {(*e["loc"][:-1], close) for e in errors if e["type"] == "extra_forbidden" and tuple(e["loc"][:-1]) in missing
+             for close in difflib.get_close_matches(str(e["loc"][-1]), missing[tuple(e["loc"][:-1])], n=1, cutoff=0.6)}
+    known_at: dict[tuple, list[str]] = {}  # allowed field names per mapping, looked up once
     for err in errors:
         if err["type"] == "missing" and tuple(err["loc"]) in typos:
             continue
@@ -210,7 +215,10 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, cls: type[BaseModel], 
         kind = err["type"]
         field_path = format_path(loc)
         if kind == "extra_forbidden":
-            known = [name for m in _models_at(cls, loc[len(prefix):-1]) for name in m.model_fields if name != "kind"]
+            parent = loc[len(prefix):-1]
+            if parent not in known_at:
+                known_at[parent] = [name for m in _models_at(cls, parent) for name in m.model_fields if name != "kind"]
+            known = known_at[parent]
             hint = did_you_mean(str(loc[-1]), known)
             message = f"unknown field{hint}; allowed here: {', '.join(known)}"
             location = doc.location(loc, key=True)
@@ -381,21 +389,26 @@ def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:
     if not path.is_relative_to(root):
         return problem(f"'{logo}' is outside the workspace; copy the image into assets/")
     if not path.is_file():
-        return problem(f"'{logo}' does not exist")
+        return problem(f"'{logo}' does not exist{_decomposed_twin(path)}")
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return problem(f"'{logo}' is not a PNG or JPEG image")
-    from PIL import Image  # only when a record has a logo
+    from .images import LogoError, clean_logo  # Pillow only when a record has a logo
 
-    guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # we judge the size ourselves, below
     try:
-        with Image.open(path) as img:  # reads the header only, never the pixels
-            width, height = img.size
-            if img.format not in ("PNG", "JPEG"):
-                return problem(f"'{logo}' is not a PNG or JPEG image")
-    except Exception:  # Pillow raises many kinds for a broken file
-        return problem(f"'{logo}' is not a readable image")
-    finally:
-        Image.MAX_IMAGE_PIXELS = guard
-    if width * height > MAX_IMAGE_PIXELS:
-        return problem(f"'{logo}' declares {width}x{height} pixels; a logo needs far fewer (at most {MAX_IMAGE_PIXELS:,})")
+        clean_logo(path)  # decoded and converted now, so the render cannot fail on it
+    except LogoError as exc:
+        return problem(f"'{logo}' {exc}")
+    except OSError as exc:
+        return problem(f"'{logo}' cannot be read: {exc.strerror}")
     return []
+
+
+def _decomposed_twin(path: Path) -> str:
+    """Name a file beside path whose name differs only in Unicode form (macOS writes NFD names)."""
+    import unicodedata
+
+    try:
+        twins = [p.name for p in path.parent.iterdir() if p.name != path.name and unicodedata.normalize("NFC", p.name) == path.name]
+    except OSError:
+        return ""
+    return f"; the folder holds {twins[0]!r}, the same name with decomposed accents (as macOS writes them): rename that file" if twins else ""

@@ -11,12 +11,12 @@ loader and its marks give the line and column of every key and value.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import yaml
 
+from .characters import character_problem, normalise
 from .errors import Location, Problem
 
 Path = tuple[str | int, ...]
@@ -24,10 +24,6 @@ Path = tuple[str | int, ...]
 MAX_FILE_BYTES = 32_000_000  # far above any real record; limits.py judges sizes per field
 MAX_DEPTH = 12  # the deepest record (lab > units > ideas > idea) is 5 levels
 _NULLS = {"", "~", "null", "Null", "NULL"}
-# C0 controls except tab/newline/CR, DEL, C1 controls, a stray byte-order mark and the
-# noncharacters U+FFFE/FFFF: Word refuses most of them in XML, and none is ever intended
-# in an administrative text (they arrive by pasting from PDFs and e-mails).
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass
@@ -69,14 +65,6 @@ def format_path(path: Path) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
-
-
-def bad_char_message(text: str) -> str | None:
-    """Say which forbidden control character a text holds, if any."""
-    m = _BAD_CHARS.search(text)
-    if m is None:
-        return None
-    return f"control character U+{ord(m.group()):04X} is not allowed in text (remove it; it often comes from pasting)"
 
 
 def read_yaml(raw: bytes, source: str) -> YamlDoc:
@@ -191,13 +179,20 @@ class _Walker:
             return None
         if event.anchor or (event.tag and event.tag != "!"):
             self._problem(event, path, "keys may not carry anchors or tags")
-        return event.value
+        key = normalise(event.value)
+        breaks = [c for c in key if c in "\t\n\r"]  # text may hold these; a field name never does
+        message = character_problem(key) or (breaks and f"control character U+{ord(breaks[0]):04X} is not allowed")
+        if message:  # e.g. a key of terminal escapes: reported (escaped when printed), then dropped
+            self._problem(event, (*path, key), f"field name: {message}")
+            return None
+        return key
 
     def scalar(self, event: Any, path: Path) -> str | None:
         plain = not event.style  # the C parser reports plain style as ""
         if plain and event.value in _NULLS:
             return None
-        message = bad_char_message(event.value)
+        value = normalise(event.value)  # stored, compared and printed as NFC
+        message = character_problem(value)
         if message:
             self._problem(event, path, message)
-        return event.value
+        return value

@@ -32,6 +32,8 @@ LOGO_HEIGHT_MM = 22
 # The core properties docxtpl renders as templates (DocxTemplate.render_properties).
 RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 TEMPLATE_CODE = re.compile(r"\{[{%#]")
+# An underscore beside a brace or percent sign: docxtpl unescapes `{_{ }_} {_% %_}` (below).
+UNDERSCORE_BY_CODE = re.compile(r"(?<=[{}%])_|_(?=[{}%])")
 
 
 def produce_mou(ws: Workspace, rec: Record, options: Options) -> Rendered:
@@ -54,10 +56,11 @@ def render_docx(template: Path, context: dict[str, Any], *, template_name: str, 
     from docxtpl import InlineImage
     from jinja2 import TemplateError
 
+    from ..images import clean_logo
     from ..templates import make_env
 
     tpl = open_template(str(template), template_name)
-    ctx = template_context(context, lambda path: InlineImage(tpl, str(path), height=Mm(LOGO_HEIGHT_MM)))
+    ctx = template_context(context, lambda path: InlineImage(tpl, io.BytesIO(clean_logo(path)[0]), height=Mm(LOGO_HEIGHT_MM)))
     try:
         tpl.render(ctx, jinja_env=make_env(), autoescape=True)
     except TemplateError as exc:
@@ -98,11 +101,36 @@ def has_images(context: dict[str, Any]) -> bool:
 
 
 def template_context(context: dict[str, Any], image: Callable[[Path], Any] | None) -> dict[str, Any]:
-    """The context the Word template sees: each party's logo_path becomes `logo`, a picture or None."""
-    ctx = dict(context)
+    """The context the Word template sees: each party's logo_path becomes `logo`, a picture or None.
+
+    Record text is made safe from docxtpl's unescaping too (see keep_literal).
+    """
+    ctx = keep_literal(context)
     if "parties" in ctx:
         ctx["parties"] = [{**p, "logo": image(p["logo_path"]) if p.get("logo_path") else None} for p in ctx["parties"]]
     return ctx
+
+
+def keep_literal(value: Any) -> Any:
+    """Return value with every text that could spell `{_{`, `}_}`, `{_%` or `%_}` protected.
+
+    After rendering, docxtpl turns those four into `{{`, `}}`, `{%`, `%}` in the whole XML
+    (its escape for template code typed in Word), record text included. Each underscore
+    beside a brace or percent sign is written as the character reference `&#95;` (in a
+    Markup string, so autoescape keeps it): the XML means the same `_`, but no replace can
+    match, within one text or where two texts meet.
+    """
+    if isinstance(value, str):
+        if not UNDERSCORE_BY_CODE.search(value):
+            return value
+        from markupsafe import Markup, escape
+
+        return Markup(UNDERSCORE_BY_CODE.sub("&#95;", str(escape(value))))
+    if isinstance(value, dict):
+        return {k: keep_literal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [keep_literal(v) for v in value]
+    return value
 
 
 def template_problem(exc: Exception, template_name: str) -> TemplateProblem:
@@ -131,6 +159,11 @@ def set_core_properties(props: Any, ctx: dict[str, Any], title: str) -> None:
     props.last_modified_by = "dokgen"
     props.language = "id-ID"
     props.created = props.modified = stamp
+    # python-docx writes the year with strftime("%Y"), which gives "999", not the "0999" an
+    # xsd:dateTime needs, for years before 1000: write the text itself (validation refuses
+    # such years; this keeps core.xml valid whatever a caller passes).
+    for name in ("created", "modified"):
+        props._element._get_or_add(name).text = f"{stamp.year:04d}-{stamp:%m-%dT%H:%M:%SZ}"
     props.revision = 1
 
 

@@ -23,7 +23,7 @@ import logging
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..errors import DokgenError
@@ -69,7 +69,7 @@ def allowed_path(root: Path, url: str) -> Path:
         raise URLRefused(url, _POLICY)
     if parts.netloc not in ("", "localhost"):
         raise URLRefused(url, f"files on another host are never loaded; {_POLICY}")
-    raw = url2pathname(unquote(parts.path))
+    raw = url2pathname(parts.path)  # it decodes %XX itself: decoding first too made '%2520' of '%20' a space
     if "\x00" in raw:
         raise URLRefused(url, "the path holds a NUL character")
     path = Path(raw)
@@ -200,20 +200,22 @@ def _logo_data_urls(ws: Workspace, rec: Record, context: dict[str, Any]) -> None
     """Give each logo a data: URL, loaded under the fetcher's rules.
 
     A data: URL names the image by its content, not by where the workspace lies on disk,
-    so the PDF bytes do not depend on the workspace's folder.
+    so the PDF bytes do not depend on the workspace's folder. The image is the one the Word
+    draft embeds too (images.clean_logo).
     """
+    from ..images import LogoError, clean_logo
+
     for logo in context["logos"]:
         party = ws.parties[logo["party"]]
         url = Path(logo["path"]).absolute().as_uri()
         try:
-            path = allowed_path(ws.root, url)
-            data = path.read_bytes()
+            data, mime = clean_logo(allowed_path(ws.root, url))
         except URLRefused as refusal:
             where = party.location("logo")
             raise URLRefused(url, f"{refusal.reason}; it is the logo of party '{party.id}' ({where}) named by {rec.source}: copy the image into assets/") from None
-        except OSError as exc:
-            raise DokgenError(f"cannot read the logo of party '{party.id}' ({party.location('logo')}) named by {rec.source}: {exc.strerror}") from None
-        mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        except (OSError, LogoError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else f"the image {exc}"
+            raise DokgenError(f"cannot use the logo of party '{party.id}' ({party.location('logo')}) named by {rec.source}: {reason}") from None
         logo["src"] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 

@@ -1,0 +1,85 @@
+"""Party logos as the documents embed them: decoded once, checked, re-encoded the same way every time.
+
+A logo straight from a scanner or a website trips the renderers in ways its header does
+not show: python-docx cannot read a CMYK JPEG and sizes a picture by its pHYs density (a
+density of 1 x 5000 dpi gives a logo kilometres wide), WeasyPrint cannot draw a 16-bit
+PNG, Word and the PDF disagree on an EXIF-rotated photo. So every logo is decoded by
+Pillow and written again as a plain 8-bit PNG (JPEG stays JPEG, to keep photos small)
+with no density, no EXIF and no colour profile: the Word draft and the report then get
+the same pixels, and the same file gives the same bytes on every build.
+
+`clean_logo` raises LogoError with a sentence for the user; records.py calls it when the
+records are checked, so a logo that cannot be used stops `dokgen check`, naming the party.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from pathlib import Path
+
+MAX_IMAGE_PIXELS = 40_000_000  # a logo of 40 megapixels is a mistake or a decompression bomb
+JPEG_QUALITY = 95
+
+
+class LogoError(ValueError):
+    """The image cannot be used as a logo; the message says why, for the user."""
+
+
+def clean_logo(path: Path) -> tuple[bytes, str]:
+    """Return (bytes, MIME type) of the logo at path as the documents embed it; raise LogoError."""
+    st = os.stat(path)
+    return _clean(str(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _clean(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
+    # keyed on mtime and size too: a logo replaced during a long-lived process is read again
+    from PIL import Image, ImageFile, ImageOps
+
+    guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # judged below, before decoding
+    # WeasyPrint's import sets this to True for the whole process: a truncated logo would then
+    # pass in a process that has rendered a report before, and fail in a fresh one.
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        with Image.open(path) as img:
+            if img.format not in ("PNG", "JPEG"):
+                raise LogoError(f"is a {img.format} image, not PNG or JPEG")
+            width, height = img.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise LogoError(f"declares {width}x{height} pixels; a logo needs far fewer (at most {MAX_IMAGE_PIXELS:,})")
+            fmt = img.format
+            img.load()  # decodes every pixel: a truncated file fails here, not in the renderer
+            upright = ImageOps.exif_transpose(img)
+            pixels = _eight_bit(upright)
+    except LogoError:
+        raise
+    except Exception as exc:  # Pillow raises many kinds for a broken file
+        raise LogoError(f"is not a readable image ({type(exc).__name__}: {exc})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = guard, truncated
+    out = io.BytesIO()
+    if fmt == "JPEG" and pixels.mode in ("RGB", "L"):
+        pixels.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
+        return out.getvalue(), "image/jpeg"
+    pixels.save(out, "PNG", optimize=False)
+    return out.getvalue(), "image/png"
+
+
+def _eight_bit(img):
+    """The image in a mode every renderer draws: L, RGB or RGBA with 8 bits a channel."""
+    if img.mode in ("L", "RGB", "RGBA"):
+        return img
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit grey: scale to 8 bits (a plain convert would clip everything above 255 to white)
+        return img.convert("I").point(lambda v: v * (1 / 257)).convert("L")
+    if img.mode == "F":
+        return img.convert("L")
+    if img.mode == "P" and "transparency" not in img.info:
+        return img.convert("RGB")
+    if img.mode in ("1",):
+        return img.convert("L")
+    if img.mode in ("CMYK", "YCbCr", "LAB", "HSV"):
+        return img.convert("RGB")
+    return img.convert("RGBA")  # LA, PA, P with transparency, RGBa, La ...
