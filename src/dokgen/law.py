@@ -253,7 +253,7 @@ def missing_legal_basis(ws: Workspace) -> Iterable[Problem]:
         else:
             message = f"cites no legal basis, and the regulation table has none for {' + '.join(types)} on {m.signing.date.isoformat()}; cite one in a recital or add it to records/regulations.yaml"
         path = ("recitals",) if m.recitals else ("signing", "date")
-        yield Problem(rec.location(*path), format_path(path), message)
+        yield Problem(rec.doc.location(path, key=bool(m.recitals)), format_path(path), message)
 
 
 def basis_recital(ws: Workspace, m: model.Mou) -> str | None:
