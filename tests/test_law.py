@@ -188,3 +188,17 @@ def test_a_bad_workspace_row_is_a_located_error(workspace, run, row, field, word
     assert code == 1 and "Traceback" not in err
     line = next(l for l in err.splitlines() if l.startswith("records/regulations.yaml:"))
     assert re.match(rf"records/regulations\.yaml:\d+:\d+: {re.escape(field)}: .*{re.escape(words)}", line), line
+
+
+def test_a_ministry_and_a_region_sign_a_nota_kesepakatan_after_2018(workspace, run):
+    rel = write_mou(workspace, "uji", "2019-03-01", ["kab-kubu-raya", "lan"], ["bahwa UU 23/2014 mengatur kerja sama daerah"])
+    code, _, err = run("-C", str(workspace), "check")
+    assert code == 0
+    assert (f"warning: {rel}:1:16: document_type: PP 28/2018 (in force since 2018-05-07) makes an agreement between "
+            "pemerintah-daerah + kementerian-lembaga a Nota Kesepakatan, not a Kesepakatan Bersama") in err
+    (workspace / rel).write_text((workspace / rel).read_text().replace("Kesepakatan Bersama", "Nota Kesepakatan"))
+    code, _, err = run("-C", str(workspace), "check", "--strict")
+    assert code == 0, err
+    (workspace / rel).write_text((workspace / rel).read_text().replace("2019-03-01", "2017-03-01").replace("Nota Kesepakatan", "Kesepakatan Bersama"))
+    code, _, err = run("-C", str(workspace), "check", "--strict")
+    assert code == 0, err  # under PP 50/2007 a ministry was pihak ketiga

@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from .errors import Problem
-from .law import missing_legal_basis, repealed_citations
+from .law import document_types, missing_legal_basis, repealed_citations
 from .records import Workspace
 from .statutory import recital_notes
 
 Check = Callable[[Workspace], Iterable[Problem]]
 
-CHECKS: list[Check] = [repealed_citations, missing_legal_basis, recital_notes]
+CHECKS: list[Check] = [repealed_citations, missing_legal_basis, document_types, recital_notes]
 """Every advice check, run in this order; each must be cheap and must not raise."""
 
 

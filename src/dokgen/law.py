@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError
 
 from . import model
 from .errors import Problem
-from .yamlfile import format_path, read_yaml
+from .yamlfile import YamlDoc, format_path, read_yaml
 
 if TYPE_CHECKING:
     from .records import Record, Workspace
@@ -116,7 +116,7 @@ def shipped_table() -> dict[str, Regulation]:
     return {key: Regulation.model_validate(row) for key, row in doc.data.items()}
 
 
-def load_rows(doc, problems: list[Problem]) -> Table:
+def load_rows(doc: YamlDoc, problems: list[Problem]) -> Table:
     """Validate a workspace's records/regulations.yaml (already read) into rows, reporting problems."""
     from .records import pydantic_problems
 
@@ -164,7 +164,8 @@ def lookup(table: Table, c: Citation) -> tuple[str, Regulation] | None:
 
 
 def _governs(g: Governs, types: list[str], document: str) -> bool:
-    if g.documents and document not in g.documents:
+    """Whether g covers these party types and document type ("*": any document type)."""
+    if g.documents and document != "*" and document not in g.documents:
         return False
     pool = list(types)
     for t in g.parties:
@@ -254,6 +255,23 @@ def missing_legal_basis(ws: Workspace) -> Iterable[Problem]:
             message = f"cites no legal basis, and the regulation table has none for {' + '.join(types)} on {m.signing.date.isoformat()}; cite one in a recital or add it to records/regulations.yaml"
         path = ("recitals",) if m.recitals else ("signing", "date")
         yield Problem(rec.doc.location(path, key=bool(m.recitals)), format_path(path), message)
+
+
+def document_types(ws: Workspace) -> Iterable[Problem]:
+    """Advice: a regulation in force governs these parties only through other document types
+    (PP 28/2018 Pasal 46: a Pemda and a ministry sign a Nota Kesepakatan)."""
+    for rec in ws.mou.values():
+        m: model.Mou = rec.model
+        types = party_types(ws, m)
+        if types is None:
+            continue
+        for _, reg in applicable(ws.regulations, m.signing.date, types, "*"):
+            if any(_governs(g, types, m.document_type) for g in reg.governs):
+                continue
+            docs = sorted({d for g in reg.governs if _governs(g, types, "*") for d in g.documents})
+            if docs:
+                yield Problem(rec.location("document_type"), "document_type",
+                              f"{reg.short()} (in force since {reg.effective.isoformat()}) makes an agreement between {' + '.join(types)} a {' or '.join(docs)}, not a {m.document_type}")
 
 
 def basis_recital(ws: Workspace, m: model.Mou) -> str | None:
