@@ -114,3 +114,13 @@ def test_the_draft_prints_statutory_recitals_and_scope_list(workspace, run):
         "b. kajian data Kota Pontianak, yaitu PT Borneo Data Nusantara menyediakan data; dan",
         "c. pelatihan SDM, yaitu pelatihan bagi aparatur.",
     ]
+
+
+def test_a_scope_description_that_asks_is_a_located_warning(workspace, run):
+    (workspace / "records/scopes.yaml").write_text((workspace / "records/scopes.yaml").read_text() + "uji:\n  title: Uji\n  description: apakah ini perlu?\n")
+    rel = write_mou(workspace, "uji", "2021-06-01", ["kab-kubu-raya", "untan"], ["bahwa PP 28/2018 mengatur kerja sama"],
+                    scopes="  - {title: Riset, description: 'riset bersama tentang:'}\n")
+    code, _, err = run("-C", str(workspace), "check")
+    assert code == 0
+    assert f"warning: {rel}:{line_of(workspace, rel, 'riset bersama')}:33: scopes[0].description: ends with ':' as if a list followed; it is printed as a statement" in err
+    assert f"warning: records/scopes.yaml:{line_of(workspace, 'records/scopes.yaml', 'apakah')}:16: uji.description: asks a question" in err

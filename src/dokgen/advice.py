@@ -13,11 +13,11 @@ from typing import Callable, Iterable
 from .errors import Problem
 from .law import document_types, missing_legal_basis, repealed_citations
 from .records import Workspace
-from .statutory import recital_notes
+from .statutory import wording_notes
 
 Check = Callable[[Workspace], Iterable[Problem]]
 
-CHECKS: list[Check] = [repealed_citations, missing_legal_basis, document_types, recital_notes]
+CHECKS: list[Check] = [repealed_citations, missing_legal_basis, document_types, wording_notes]
 """Every advice check, run in this order; each must be cheap and must not raise."""
 
 

@@ -56,6 +56,7 @@ class Workspace:
     root: Path
     parties: dict[str, Record] = field(default_factory=dict)
     scopes: dict[str, model.Scope] = field(default_factory=dict)
+    scopes_doc: YamlDoc | None = None
     mou: dict[str, Record] = field(default_factory=dict)
     labs: dict[str, Record] = field(default_factory=dict)
     press: dict[str, Record] = field(default_factory=dict)
@@ -159,6 +160,7 @@ def _load_scopes(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -
     if not isinstance(doc.data, dict):
         problems.append(Problem(doc.location(()), "", "scopes.yaml maps each scope key to {title, description}"))
         return
+    ws.scopes_doc = doc
     for key, value in doc.data.items():
         if not model.ID_PATTERN.match(key):
             problems.append(Problem(doc.location((key,), key=True), key, "a scope key uses lowercase letters, digits and '-'"))

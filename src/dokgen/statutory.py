@@ -141,13 +141,23 @@ def enumeration(items: list[str], keep: Iterable[str] = ()) -> tuple[list[str], 
     return out, notes
 
 
-def recital_notes(ws: Workspace) -> Iterable[Problem]:
-    """Advice: a recital whose normalised form says something other than what was typed."""
+def wording_notes(ws: Workspace) -> Iterable[Problem]:
+    """Advice: a recital or a scope description whose statutory form says something other than what was typed."""
     from .clauses import proper_names
+
+    def problem(doc, path: tuple, note: str) -> Problem:
+        return Problem(doc.location(path), format_path(path), note)
 
     for rec in ws.mou.values():
         keep = proper_names(ws, rec.model)
         for i, text in enumerate(rec.model.recitals):
             for note in recital(text, keep)[1]:
-                path = ("recitals", i)
-                yield Problem(rec.location(*path), format_path(path), note)
+                yield problem(rec.doc, ("recitals", i), note)
+        for i, s in enumerate(rec.model.scopes):
+            if not isinstance(s, str):
+                for note in _strip(s.description)[1]:
+                    yield problem(rec.doc, ("scopes", i, "description"), note)
+    if ws.scopes_doc is not None:
+        for key, scope in ws.scopes.items():
+            for note in _strip(scope.description)[1]:
+                yield problem(ws.scopes_doc, (key, "description"), note)
