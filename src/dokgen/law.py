@@ -22,6 +22,7 @@ from pydantic import Field, ValidationError
 
 from . import model
 from .errors import Problem
+from .limits import MAX_TEXT_CHARS
 from .yamlfile import YamlDoc, format_path, read_yaml
 
 if TYPE_CHECKING:
@@ -199,6 +200,8 @@ def expected(ws: Workspace, m: model.Mou) -> list[tuple[str, Regulation]]:
 
 def _cited(rec: Record) -> Iterable[tuple[int, Citation]]:
     for i, text in enumerate(rec.model.recitals):
+        if len(text) > MAX_TEXT_CHARS:
+            continue  # fails its size limit, alone, when rendered
         for c in find_citations(text):
             yield i, c
 

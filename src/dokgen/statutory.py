@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Iterable
 
 from .errors import Problem
+from .limits import MAX_TEXT_CHARS
 from .yamlfile import format_path
 
 if TYPE_CHECKING:
@@ -99,13 +100,15 @@ def _strip(text: str) -> tuple[str, list[str], str]:
     notes = [f"{what}; it is printed as a statement" for end, what in ENDINGS_THAT_CHANGE.items() if text.endswith(end)][:1]
     text = text.rstrip(" ?!:…")
     connector = ""
-    while True:
+    for _ in range(2):  # "…; dan" or "…, dan;": never more is typed (and a loop over a pasted "dan dan dan …" must end)
         text = text.rstrip(" .;,")
-        m = CONNECTOR.search(text)
+        tail = max(len(text) - 8, 0)  # search the end only: the pattern is anchored there
+        m = CONNECTOR.search(text, tail)
         if m is None:
-            return text, notes, connector
+            break
         connector = connector or m.group(1).lower()
         text = text[: m.start(1)]
+    return text.rstrip(" .;,"), notes, connector
 
 
 def recital(text: str, keep: Iterable[str] = ()) -> tuple[str, list[str]]:
@@ -151,6 +154,8 @@ def wording_notes(ws: Workspace) -> Iterable[Problem]:
     for rec in ws.mou.values():
         keep = proper_names(ws, rec.model)
         for i, text in enumerate(rec.model.recitals):
+            if len(text) > MAX_TEXT_CHARS:
+                continue  # the record fails its size limit when rendered; nothing to advise
             for note in recital(text, keep)[1]:
                 yield problem(rec.doc, ("recitals", i), note)
         for i, s in enumerate(rec.model.scopes):
