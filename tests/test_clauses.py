@@ -101,3 +101,9 @@ def test_word_choices_of_statutory_drafting_in_every_template():
         texts += [z.read(n).decode() for n in z.namelist() if n.endswith(".xml")]
     assert not [m.group(0) for t in texts for m in words.finditer(t)]
     assert "adendum" in texts[0] and "paling sedikit" in texts[0]
+
+
+def test_record_text_in_lists_is_never_filled_in(workspace, run):
+    scopes = "  - {title: Kajian, description: 'kajian di {kota} tentang {dokumen}'}\n"
+    path = build(workspace, run, write_mou(workspace, "uji", "2021-06-01", ["kab-kubu-raya", "untan"], ["bahwa PP 28/2018 mengatur"], scopes=scopes))
+    assert "a. kajian, yaitu kajian di {kota} tentang {dokumen}." in docx_paragraphs(path)

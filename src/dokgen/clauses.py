@@ -131,8 +131,9 @@ def articles(ws: Workspace, m: model.Mou, values: dict[str, str], parties: list[
             a = Ayat(text=a) if isinstance(a, str) else a
             if not _applies(a.when, types, scopes):
                 continue
-            items = lists[a.items]() if isinstance(a.items, str) else a.items
-            ayat.append((fill(a.text), [fill(i) for i in items] if items else None))
+            # the library's own items take placeholders; scopes and addresses are record text, as typed
+            items = lists[a.items]() if isinstance(a.items, str) else [fill(i) for i in a.items or []]
+            ayat.append((fill(a.text), items or None))
         chosen.append((key, clause.title, ayat))
     for key, choice in m.articles.items():  # the record's own new articles, before PENUTUP
         if key not in library() and isinstance(choice, model.ArticleText):
