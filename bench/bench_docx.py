@@ -42,7 +42,7 @@ SCOPES = ["Pengkajian Kebijakan", "Pendidikan dan Pelatihan", "Inovasi Administr
 def make_contexts(n: int, seed: int = 2015) -> list[dict]:
     """n MoU contexts, the same in every process: the worked example with parties and scopes varied."""
     from dokgen.context.mou import mou_context
-    from dokgen.indonesian import party_label, party_ordinal, roman
+    from dokgen.indonesian import letter, party_label, party_ordinal, roman
     from dokgen.records import load_workspace
 
     base = mou_context(load_workspace(REPO), "pontianak-lan-2015")
@@ -66,7 +66,10 @@ def make_contexts(n: int, seed: int = 2015) -> list[dict]:
         subject = f"Kerja Sama {scopes[0]['title']} Nomor {i}" + (" & <Uji>" if marked else "")
         doc = {**base["doc"], "subject": subject, "subject_caps": subject.upper(), "is_draft": i % 2 == 0,
                "paper": "a4" if i % 4 else "f4", "paper_mm": (210, 297) if i % 4 else (215, 330)}
-        contexts.append({**base, "id": f"mou-{i:04d}", "doc": doc, "parties": parties, "scopes": scopes, "term_years": 1 + i % 10})
+        # the Ruang Lingkup article lists the varied scopes (the template prints articles, not scopes)
+        items = [{"style": "item", "label": f"{letter(j)}.", "text": f"{s['title'].lower()}, yaitu {s['description']};"} for j, s in enumerate(scopes, 1)]
+        articles = [{**a, "paragraphs": [a["paragraphs"][0], *items]} if a["id"] == "ruang-lingkup" else a for a in base["articles"]]
+        contexts.append({**base, "id": f"mou-{i:04d}", "doc": doc, "parties": parties, "scopes": scopes, "articles": articles, "term_years": 1 + i % 10})
     return contexts
 
 

@@ -70,7 +70,7 @@ def test_articles_are_headings_in_order(workspace, run):
     doc = Document(str(build(workspace, run)))
     headings = [flat(p.text).strip() for p in doc.paragraphs if p.style.name.startswith("Heading")]
     titles = ["MAKSUD DAN TUJUAN", "RUANG LINGKUP", "PELAKSANAAN", "JANGKA WAKTU", "PEMBIAYAAN",
-              "PENYELESAIAN PERSELISIHAN", "ADDENDUM", "PENUTUP"]
+              "PENYELESAIAN PERSELISIHAN", "PERUBAHAN", "PENUTUP"]
     assert len(headings) == len(titles), headings
     for n, (heading, title) in enumerate(zip(headings, titles), start=1):
         assert heading.startswith(f"Pasal {n}") and title in heading, heading

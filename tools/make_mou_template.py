@@ -19,8 +19,9 @@ in their own paragraph or cell, as docxtpl requires.
 The template expects the MoU context built by ``dokgen.context.mou``:
 doc.{type, type_caps, subject, subject_caps, is_draft, meterai}; signing.{date,
 city, venue}; parties[].{label, roman, name, name_caps, address, number, logo,
-signatory.{full_name, position, nip}}; recitals; purpose; scopes[].{title,
-description}; term_years; funding.  Filters: date_in_words, count_in_words, letter.
+signatory.{full_name, position, nip}}; recitals (each "bahwa …;"); articles[].{number,
+title, paragraphs[].{style, label, text}}; closing_number.  Filters: date_in_words,
+count_in_words, letter.
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ KEEP_STYLES = {
 }
 # Custom paragraph styles, named in Indonesian so that editors recognise them.
 STYLE_ITEM = "Butir"              # hanging-indent item: "I.", "a.", "(1)"
+STYLE_SUBITEM = "Butir Ayat"      # "a." of a list inside an ayat, indented under its text
 STYLE_SIGN = "Tanda Tangan"       # centred lines of the signature columns
 STYLE_BOX = "Teks Kotak"          # small grey text in meterai/paraf boxes
 STYLE_NUMBER = "Nomor Naskah"     # "NOMOR: ..." lines under the title
@@ -383,6 +385,14 @@ def setup_styles(document):
     fmt.first_line_indent = Cm(-1)  # hanging: label, tab, text aligned at 1 cm
     fmt.tab_stops.add_tab_stop(Cm(1))
 
+    sub = styles.add_style(STYLE_SUBITEM, WD_STYLE_TYPE.PARAGRAPH)
+    sub.base_style = item
+    sub.quick_style = True
+    fmt = sub.paragraph_format
+    fmt.left_indent = Cm(2)
+    fmt.first_line_indent = Cm(-1)
+    fmt.tab_stops.add_tab_stop(Cm(2))
+
     sign = styles.add_style(STYLE_SIGN, WD_STYLE_TYPE.PARAGRAPH)
     sign.base_style = normal
     sign.quick_style = True
@@ -524,7 +534,8 @@ def build_recitals(doc):
     add_par(doc, PARTY_LABELS + " yang selanjutnya secara bersama-sama disebut ",
             B("PARA PIHAK"), ", terlebih dahulu menerangkan hal-hal sebagai berikut:")
     tag_par(doc, "{%p for recital in recitals %}")
-    add_par(doc, "{{ loop.index|letter }}.\t{{ recital }};", style=STYLE_ITEM)
+    # Each recital arrives as "bahwa …;" (context/mou.py normalises what was typed).
+    add_par(doc, "{{ loop.index|letter }}.\t{{ recital }}", style=STYLE_ITEM)
     tag_par(doc, "{%p endfor %}")
     add_par(doc, "Berdasarkan pertimbangan sebagaimana tersebut di atas, PARA PIHAK " + AGREE)
     tag_par(doc, "{%p else %}")
@@ -533,65 +544,29 @@ def build_recitals(doc):
     tag_par(doc, "{%p endif %}")
 
 
-def heading(doc, number: int, title: str):
-    # One Heading 1 paragraph, the title after a line break: the navigation pane
-    # then shows "Pasal 1 MAKSUD DAN TUJUAN".  Numbers are literal because all
-    # eight articles are always present.
-    add_par(doc, f"Pasal {number}\n{title}", style="Heading 1")
-
-
-def ayat(doc, n: int, text: str, **kw):
-    return add_par(doc, f"({n})\t{text}", style=STYLE_ITEM, **kw)
-
-
 def build_articles(doc):
-    heading(doc, 1, "MAKSUD DAN TUJUAN")
-    add_par(doc, "{{ purpose }}")
+    """Every Pasal before PENUTUP comes from the clause library (dokgen/data/clauses.yaml),
+    chosen by party types and scopes and switched per record, so the numbers are the
+    context's and stay consecutive.  Each is one Heading 1 paragraph, the title after a
+    line break: the navigation pane then shows "Pasal 1 MAKSUD DAN TUJUAN".
 
-    heading(doc, 2, "RUANG LINGKUP")
-    add_par(doc, "Ruang lingkup kerja sama dalam {{ doc.type }} ini meliputi:")
-    tag_par(doc, "{%p for s in scopes %}")
-    # The scope library writes descriptions as a lower-case clause ending in a
-    # full stop, made to follow "<title>, yaitu".
-    add_par(doc, "{{ loop.index|letter }}.\t{{ s.title }}, yaitu {{ s.description }}",
-            style=STYLE_ITEM)
+    An article's paragraphs carry their own style: a single ayat is a plain paragraph,
+    several are "(1)", "(2)"; an enumeration follows as "a.", "b." indented under it.
+    """
+    tag_par(doc, "{%p for a in articles %}")
+    add_par(doc, "Pasal {{ a.number }}\n{{ a.title }}", style="Heading 1")
+    tag_par(doc, "{%p for para in a.paragraphs %}")
+    tag_par(doc, "{%p if para.style == 'plain' %}")
+    add_par(doc, "{{ para.text }}")
+    tag_par(doc, "{%p elif para.style == 'subitem' %}")
+    add_par(doc, "{{ para.label }}\t{{ para.text }}", style=STYLE_SUBITEM)
+    tag_par(doc, "{%p else %}")
+    add_par(doc, "{{ para.label }}\t{{ para.text }}", style=STYLE_ITEM)
+    tag_par(doc, "{%p endif %}")
+    tag_par(doc, "{%p endfor %}")
     tag_par(doc, "{%p endfor %}")
 
-    heading(doc, 3, "PELAKSANAAN")
-    ayat(doc, 1, "Pelaksanaan {{ doc.type }} ini ditindaklanjuti dengan Perjanjian Kerja Sama "
-                 "antara unit kerja atau perangkat daerah yang ditunjuk oleh masing-masing pihak "
-                 "sesuai dengan tugas dan fungsinya.")
-    ayat(doc, 2, "Perjanjian Kerja Sama sebagaimana dimaksud pada ayat (1) disusun bersama oleh "
-                 "PARA PIHAK dan sekurang-kurangnya memuat ruang lingkup kegiatan, hak dan "
-                 "kewajiban, jangka waktu, pembiayaan, serta pemantauan dan evaluasi.")
-    ayat(doc, 3, "Perjanjian Kerja Sama sebagaimana dimaksud pada ayat (1) ditandatangani oleh "
-                 "pejabat yang diberi kuasa oleh masing-masing pihak.")
-
-    heading(doc, 4, "JANGKA WAKTU")
-    ayat(doc, 1, "{{ doc.type }} ini berlaku untuk jangka waktu "
-                 "{{ term_years|count_in_words('tahun') }} terhitung sejak tanggal "
-                 "ditandatangani oleh PARA PIHAK.")
-    ayat(doc, 2, "{{ doc.type }} ini dapat diperpanjang atas kesepakatan PARA PIHAK dengan "
-                 "pemberitahuan secara tertulis dari salah satu pihak kepada pihak lainnya paling "
-                 "lambat 3 (tiga) bulan sebelum jangka waktu sebagaimana dimaksud pada ayat (1) "
-                 "berakhir.")
-
-    heading(doc, 5, "PEMBIAYAAN")
-    add_par(doc, "{{ funding }}")
-
-    heading(doc, 6, "PENYELESAIAN PERSELISIHAN")
-    add_par(doc, "Apabila di kemudian hari timbul perbedaan penafsiran atau perselisihan dalam "
-                 "pelaksanaan {{ doc.type }} ini, PARA PIHAK sepakat menyelesaikannya secara "
-                 "musyawarah untuk mufakat.")
-
-    heading(doc, 7, "ADDENDUM")
-    ayat(doc, 1, "Hal-hal yang belum diatur atau perubahan atas {{ doc.type }} ini diatur lebih "
-                 "lanjut berdasarkan kesepakatan PARA PIHAK dan dituangkan dalam addendum secara "
-                 "tertulis.")
-    ayat(doc, 2, "Addendum sebagaimana dimaksud pada ayat (1) merupakan bagian yang tidak "
-                 "terpisahkan dari {{ doc.type }} ini.")
-
-    heading(doc, 8, "PENUTUP")
+    add_par(doc, "Pasal {{ closing_number }}\nPENUTUP", style="Heading 1")
     p = add_par(doc, "Demikian {{ doc.type }} ini dibuat dan ditandatangani di {{ signing.city }} "
                      "pada hari, tanggal, bulan, dan tahun sebagaimana tersebut di atas dalam "
                      "{{ parties|length|count_in_words }} rangkap asli, masing-masing dibubuhi "

@@ -140,6 +140,8 @@ def dependencies(ws: Workspace, rec: Record) -> set[str]:
             sources |= dependencies(ws, ws.parties[p.party])
         if any(isinstance(s, str) for s in m.scopes):
             sources.add("records/scopes.yaml")
+        if ws.regulations_doc is not None:  # the law the recitals cite or the basis generated
+            sources.add(ws.regulations_doc.source)
     elif rec.kind == "lab":
         for p in {m.host, m.organizer, *(f.institution for f in m.facilitators)}:
             sources |= dependencies(ws, ws.parties[p])
@@ -161,7 +163,7 @@ def _source_of(ws: Workspace, path: Path) -> str:
         rel = resolved.relative_to(ws.root.resolve()).as_posix()
     except ValueError:
         rel = Path(path).as_posix()
-    known = {r.source for r in ws.records()} | {"records/scopes.yaml"}
+    known = {r.source for r in ws.records()} | {"records/scopes.yaml", "records/regulations.yaml"}
     if rel not in known:
         raise DokgenError(f"{path}: not a record of this workspace (records are files under {ws.root / 'records'})")
     return rel

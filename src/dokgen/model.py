@@ -133,6 +133,23 @@ ScopeRef = Annotated[
 ]
 
 
+class ArticleText(Model):
+    """An article's own wording in a record: replaces the library's, or adds an article."""
+
+    title: Text | None = None
+    ayat: list[Text] = Field(min_length=1)
+
+
+def _article_kind(value: object) -> str:
+    return "switch" if isinstance(value, str) else "article"
+
+
+ArticleChoice = Annotated[
+    Union[Annotated[Literal["on", "off"], Tag("switch")], Annotated[ArticleText, Tag("article")]],
+    Discriminator(_article_kind),
+]
+
+
 class Mou(Model):
     kind: Literal["mou"] | None = None
     document_type: Literal["Nota Kesepahaman", "Kesepakatan Bersama", "Nota Kesepakatan"]
@@ -147,6 +164,10 @@ class Mou(Model):
     funding: Text
     paper: Literal["a4", "f4"] = "a4"
     """Paper size: A4 (default) or F4 215 x 330 mm."""
+    legal_basis: Literal["cited", "auto"] = "cited"
+    """cited: the recitals name the law (advice when none does); auto: a recital is generated from the regulation table."""
+    articles: dict[RecordId, ArticleChoice] = {}
+    """Per clause id of the library: on, off, or {title, ayat} of the record's own."""
 
 
 # --- lab -------------------------------------------------------------------------------
@@ -253,4 +274,4 @@ class Press(Model):
 
 
 # Discriminator tags that appear in pydantic error locations but are not field names.
-UNION_TAGS = frozenset({"ref", "inline", "person"})
+UNION_TAGS = frozenset({"ref", "inline", "person", "switch", "article"})

@@ -27,6 +27,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "press": ("press", model.Press),
 }
 SCOPES_FILE = "scopes.yaml"
+REGULATIONS_FILE = "regulations.yaml"  # extends dokgen's regulation table (law.py)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 
 
@@ -54,9 +55,13 @@ class Workspace:
     root: Path
     parties: dict[str, Record] = field(default_factory=dict)
     scopes: dict[str, model.Scope] = field(default_factory=dict)
+    scopes_doc: YamlDoc | None = None
     mou: dict[str, Record] = field(default_factory=dict)
     labs: dict[str, Record] = field(default_factory=dict)
     press: dict[str, Record] = field(default_factory=dict)
+    regulations: dict[str, Any] = field(default_factory=dict)
+    """The regulation table (law.Regulation by id): dokgen's rows, then the workspace's."""
+    regulations_doc: YamlDoc | None = None
     invalid: set[tuple[str, str]] = field(default_factory=set)
     """(kind, id) of record files that exist but failed validation: not "unknown" ids."""
 
@@ -94,11 +99,17 @@ def load_workspace(root: Path) -> Workspace:
                 _load_record(ws, kind, cls, path, f"{rel}/{path.name}", problems)
         elif entry.name == SCOPES_FILE:
             _load_scopes(ws, entry, rel, problems)
+        elif entry.name == REGULATIONS_FILE:
+            _load_regulations(ws, entry, rel, problems)
         else:
-            expected = ", ".join([*(f"{k}/" for k in KINDS), SCOPES_FILE])
-            hint = did_you_mean(entry.name, [*KINDS, SCOPES_FILE])
+            expected = ", ".join([*(f"{k}/" for k in KINDS), SCOPES_FILE, REGULATIONS_FILE])
+            hint = did_you_mean(entry.name, [*KINDS, SCOPES_FILE, REGULATIONS_FILE])
             problems.append(Problem(Location(rel, 1, 1), "", f"not a record folder{hint}; records/ holds {expected}"))
 
+    if ws.regulations_doc is None:
+        from .law import shipped_table
+
+        ws.regulations = dict(shipped_table())
     problems += check_references(ws)
     if problems:
         raise ProblemsError(problems)
@@ -148,6 +159,7 @@ def _load_scopes(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -
     if not isinstance(doc.data, dict):
         problems.append(Problem(doc.location(()), "", "scopes.yaml maps each scope key to {title, description}"))
         return
+    ws.scopes_doc = doc
     for key, value in doc.data.items():
         if not model.ID_PATTERN.match(key):
             problems.append(Problem(doc.location((key,), key=True), key, "a scope key uses lowercase letters, digits and '-'"))
@@ -157,6 +169,16 @@ def _load_scopes(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -
         except ValidationError as exc:
             ws.invalid.add(("scope", key))
             problems += pydantic_problems(exc, doc, model.Scope, prefix=(key,))
+
+
+def _load_regulations(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -> None:
+    from .law import load_rows, shipped_table
+
+    doc = _read(path, rel, problems)
+    if doc is None or doc.data is None:
+        return
+    ws.regulations_doc = doc
+    ws.regulations = {**shipped_table(), **load_rows(doc, problems)}
 
 
 def _describe(value: Any) -> str:
@@ -275,7 +297,10 @@ def _ref(ws: Workspace, rec: Record, path: tuple, target_kind: str, ref_id: str 
 
 def check_references(ws: Workspace) -> list[Problem]:
     """Check every reference between records and the constraints that span fields."""
-    problems: list[Problem] = []
+    from .clauses import article_errors
+    from .law import citation_errors, table_problems
+
+    problems: list[Problem] = table_problems(ws)
     for rec in ws.parties.values():
         problems += _check_logo(ws, rec)
     for rec in ws.mou.values():
@@ -291,6 +316,7 @@ def check_references(ws: Workspace) -> list[Problem]:
                 hint = did_you_mean(s, ws.scopes)
                 known = ", ".join(sorted(ws.scopes)) or "none (records/scopes.yaml is missing or empty)"
                 problems.append(Problem(rec.location("scopes", i), f"scopes[{i}]", f"no scope '{s}' in records/scopes.yaml{hint}; known: {known}"))
+        problems += citation_errors(ws, rec) + article_errors(rec)
     for rec in ws.labs.values():
         lab: model.Lab = rec.model
         for path, kind, ref in [(("host",), "party", lab.host), (("organizer",), "party", lab.organizer), (("mou",), "mou", lab.mou)]:

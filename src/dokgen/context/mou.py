@@ -11,7 +11,10 @@ from .common import PAPER_MM, meterai_for, party_context
 
 def mou_context(ws: Workspace, mou_id: str) -> dict[str, Any]:
     """Build the context of one MoU draft."""
-    from ..indonesian import party_label, party_ordinal, roman
+    from ..clauses import articles, proper_names
+    from ..indonesian import count_in_words, party_label, party_ordinal, roman
+    from ..law import basis_recital
+    from ..statutory import recital
 
     m: model.Mou = ws.mou[mou_id].model
     parties = []
@@ -31,6 +34,11 @@ def mou_context(ws: Workspace, mou_id: str) -> dict[str, Any]:
         else {"key": None, "title": s.title, "description": s.description}
         for s in m.scopes
     ]
+    keep = proper_names(ws, m)
+    typed = [*m.recitals, *filter(None, [basis_recital(ws, m)])]
+    values = {"dokumen": m.document_type, "maksud": m.purpose, "pembiayaan": m.funding,
+              "jangka_waktu": count_in_words(m.term_years, "tahun"), "kota": m.signing.city}
+    body = articles(ws, m, values, parties)
     return {
         "id": mou_id,
         "doc": {
@@ -46,7 +54,9 @@ def mou_context(ws: Workspace, mou_id: str) -> dict[str, Any]:
         },
         "signing": {"date": m.signing.date, "city": m.signing.city, "venue": m.signing.venue},
         "parties": parties,
-        "recitals": list(m.recitals),
+        "recitals": [recital(text, keep)[0] for text in typed],
+        "articles": body,
+        "closing_number": len(body) + 1,
         "purpose": m.purpose,
         "scopes": scopes,
         "term_years": m.term_years,
