@@ -52,6 +52,7 @@ purpose: Kesepakatan Bersama ini menjadi landasan kerja sama PARA PIHAK.
 scopes:
   - inovasi
 term_years: 3
+legal_basis: auto
 funding: Biaya dibebankan pada anggaran masing-masing pihak.
 """
 # A lab over eight months: drum up and diagnose in March, design in May (done at report
