@@ -25,10 +25,10 @@ def run(*cmd: str) -> None:
 THIRD_PARTY = """name: PT Contoh Data Khatulistiwa
 short_name: Contoh Data
 type: badan-usaha
-address: Jalan Gajah Mada No. 21, Pontianak
+address: Jalan Tanjungpura No. 40, Pontianak
 signatory:
-  name: Hendra Wijaya
-  title_suffix: S.T., M.B.A.
+  name: Rudi Hartono
+  title_suffix: S.Kom., M.M.
   position: Direktur Utama
   appointment: Akta Pendirian Nomor 7 tanggal 3 Maret 2010, pengesahan Menteri Hukum dan HAM Nomor AHU-0000.AH.01.01.Tahun 2010
 """
