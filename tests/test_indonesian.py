@@ -355,6 +355,9 @@ def test_full_name_nowrap_binds_each_gelar_to_the_name() -> None:
         f"Prof.{nb}Dr.{nb}Ir.{nb}Siti Rahma Wulandari,{nb}M.T., M.Sc."
     )
     assert full_name("Sutarmidji", nowrap=True) == "Sutarmidji"
+    # a run of front titles too long for a narrow column may wrap between titles, not inside one
+    long_prefix = "Prof. Dr. Ir. H. Kolonel (Purn.) Drs."
+    assert full_name("Adi", long_prefix, nowrap=True) == f"{long_prefix}{nb}Adi"
 
 
 def test_full_name_requires_a_name() -> None:

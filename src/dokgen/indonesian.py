@@ -34,6 +34,7 @@ KATA_TUGAS = frozenset(
 )
 
 NBSP = "\u00a0"  # no-break space: keeps a NIP, and a gelar with its name, on one line
+NOWRAP_PREFIX = 24  # front titles up to this long are kept on one line with the name
 
 _ROMAN = (
     (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
@@ -228,9 +229,11 @@ def full_name(
 ) -> str:
     """Join name and titles: "Dr. Adi Suryanto, M.Si.".
 
-    With nowrap, no-break spaces bind each gelar to the name (the front titles to the first
+    With nowrap, no-break spaces bind the gelar to the name (the front titles to the first
     word, the first back title to the last), so a line never ends between a title and the
-    name it belongs to; the name itself and a list of back titles may still wrap.
+    name it belongs to; the name itself and a list of back titles may still wrap, and so
+    may a run of front titles longer than NOWRAP_PREFIX (no real one is: "Prof. Dr. Ir. H."
+    is 16), which would otherwise be broken inside a word by a narrow column.
     """
     # Accept a person object (e.g. a pydantic model) or dict; explicit titles win.
     fields: Mapping[str, object]
@@ -248,7 +251,7 @@ def full_name(
     suffix = _clean(title_suffix if title_suffix is not None else fields.get("title_suffix"))
     suffix = suffix.lstrip(", ")  # the comma is ours to add
     space = NBSP if nowrap else " "
-    if nowrap and prefix:
+    if nowrap and len(prefix) <= NOWRAP_PREFIX:
         prefix = prefix.replace(" ", NBSP)  # "Prof. Dr." is one block before the name
     text = f"{prefix}{space}{name}" if prefix else name
     return f"{text},{space}{suffix}" if suffix else text
