@@ -34,3 +34,21 @@ def run():
         return result.exit_code, result.stdout, result.stderr
 
     return invoke
+
+
+@pytest.fixture
+def with_logos():
+    """Give the worked example's parties a logo each (the repository ships none, so the
+    example carries the true no-logo warning); for tests that need a warning-free example."""
+
+    def add(ws: Path) -> Path:
+        from PIL import Image
+
+        for party in ("pemkot-pontianak", "lan"):
+            Image.new("RGB", (8, 8), "grey").save(ws / f"assets/logo-{party}.png")
+            path = ws / f"records/parties/{party}.yaml"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("\naddress:", f"\nlogo: assets/logo-{party}.png\naddress:", 1), encoding="utf-8")
+        return ws
+
+    return add

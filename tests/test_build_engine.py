@@ -152,7 +152,8 @@ def test_leftover_temp_files_are_removed(workspace, run):
     assert not stale.exists()
 
 
-def test_quiet_and_plain_progress(workspace, run):
+def test_quiet_and_plain_progress(workspace, run, with_logos):
+    with_logos(workspace)  # no warnings: --quiet then prints nothing at all
     code, out, err = run("-C", str(workspace), "build", "--quiet")
     assert code == 0 and out == "" and err == ""
     code, out, err = run("-C", str(workspace), "build", "--clean")

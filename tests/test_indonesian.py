@@ -349,6 +349,17 @@ def test_full_name_from_object_and_dict() -> None:
     assert full_name(person, title_suffix="") == "H. Sutarmidji"  # explicit titles win
 
 
+def test_full_name_nowrap_binds_each_gelar_to_the_name() -> None:
+    nb = "\u00a0"
+    assert full_name("Siti Rahma Wulandari", "Prof. Dr. Ir.", "M.T., M.Sc.", nowrap=True) == (
+        f"Prof.{nb}Dr.{nb}Ir.{nb}Siti Rahma Wulandari,{nb}M.T., M.Sc."
+    )
+    assert full_name("Sutarmidji", nowrap=True) == "Sutarmidji"
+    # a run of front titles too long for a narrow column may wrap between titles, not inside one
+    long_prefix = "Prof. Dr. Ir. H. Kolonel (Purn.) Drs."
+    assert full_name("Adi", long_prefix, nowrap=True) == f"{long_prefix}{nb}Adi"
+
+
 def test_full_name_requires_a_name() -> None:
     with pytest.raises(ValueError, match="no name"):
         full_name({"name": "  ", "title_prefix": "Dr."})
@@ -360,7 +371,7 @@ VALID_NIP = "196608011988031001"
 @pytest.mark.parametrize("nip", [VALID_NIP, "19660801 198803 1 001", " 19660801  198803 1 001 "])
 def test_valid_nip(nip: str) -> None:
     assert check_nip(nip) == VALID_NIP
-    assert format_nip(nip) == "19660801 198803 1 001"
+    assert format_nip(nip) == "19660801\u00a0198803\u00a01\u00a0001"  # no-break spaces: never wraps
 
 
 @pytest.mark.parametrize(
@@ -388,7 +399,7 @@ def test_invalid_nip(nip: str, message: str) -> None:
 
 
 def test_female_nip_and_leap_day_birth() -> None:
-    assert format_nip("198002292005012002") == "19800229 200501 2 002"
+    assert format_nip("198002292005012002").replace("\u00a0", " ") == "19800229 200501 2 002"
 
 
 # --- text ------------------------------------------------------------------

@@ -418,7 +418,8 @@ def test_short_piece_warns_with_location(workspace, run):
     assert (workspace / f"out/press/{ID}.html").is_file()
 
 
-def test_long_piece_warns_and_strict_refuses(workspace, run):
+def test_long_piece_warns_and_strict_refuses(workspace, run, with_logos):
+    with_logos(workspace)  # so that the piece's own warning is the one --strict stops at
     long_quote = " ".join(["Inovasi pelayanan publik harus terus tumbuh di setiap unit kerja kota."] * 3)
     write_press(workspace, [long_quote] * 16)
     code, _, err = run("-C", str(workspace), "check")
@@ -436,7 +437,8 @@ def test_long_piece_warns_and_strict_refuses(workspace, run):
     assert not (workspace / f"out/press/{ID}.md").exists()
 
 
-def test_example_builds_without_warnings_even_strict(workspace, run):
+def test_example_builds_without_warnings_even_strict(workspace, run, with_logos):
+    with_logos(workspace)  # the example's only warnings are its missing logos (test_signers.py)
     code, out, err = run("-C", str(workspace), "build", "-j", "1", "--strict", str(workspace / PRESS))
     assert code == 0, err
     assert "warning" not in err

@@ -19,7 +19,8 @@ in their own paragraph or cell, as docxtpl requires.
 The template expects the MoU context built by ``dokgen.context.mou``:
 doc.{type, type_caps, subject, subject_caps, is_draft, meterai}; signing.{date,
 city, venue}; parties[].{label, roman, name, name_caps, address, number, logo,
-signatory.{full_name, position, nip}}; recitals (each "bahwa …;"); articles[].{number,
+signatory.{full_name, position, position_caps, authority, nip}}; signature_rows and
+paraf_rows (the parties in rows); recitals (each "bahwa …;"); articles[].{number,
 title, paragraphs[].{style, label, text}}; closing_number.  Filters: date_in_words,
 count_in_words, letter.
 """
@@ -192,28 +193,60 @@ def set_table_borders(table, val: str = "single", size: int = 4, color: str = "a
         tblPr.insert(0, borders)
 
 
-def make_loop_table(container, rows: int, width_twips: int):
-    """A table whose rows are ``{%tc for p in parties %}`` | content | ``{%tc endfor %}``.
+def make_party_table(container, grid: int, width_twips: int, inner_rows: int = 1, rows_var: str | None = None):
+    """A table whose rows hold one cell per party of ``row``: ``{%tc for p in row %}``
+    repeats the content cell, spanning ``grid // row|length`` grid columns.  With
+    ``rows_var`` the table rows are wrapped in ``{%tr for row in <rows_var> %}``, so
+    ``inner_rows`` table rows are repeated per row of parties.
 
-    docxtpl deletes the first and last cell of each row and repeats the middle
-    one per party; its ``fix_tables`` then resizes tblGrid to the party count
-    (body tables only).  Returns (table, [content cell of each row]).
+    The grid is fixed at ``grid`` equal columns (at least 3, for the two loop-tag cells
+    around the content cell; every row length used must divide it), so a row of one
+    party is centred across the width and a row of two halves it, and nothing depends
+    on docxtpl's ``fix_tables`` (which headers and footers do not get).  Returns
+    (table, [content cell of each inner row]).
     """
-    table = container.add_table(rows=rows, cols=3)
+    loops = 2 if rows_var else 0
+    if hasattr(container, "sections"):  # a Document; headers and footers need a width
+        table = container.add_table(rows=inner_rows + loops, cols=grid)
+    elif hasattr(container, "vertical_alignment"):  # a table cell: as wide as the cell
+        table = container.add_table(inner_rows + loops, grid)
+    else:
+        table = container.add_table(inner_rows + loops, grid, width_twips)
     table.autofit = False  # tblLayout fixed: widths come from the grid, not content
     set_table_width(table, width_twips)
-    # Equal thirds: right for 3 parties; fix_tables rescales for 2, 4, ...
     for gridCol in table._tbl.tblGrid.findall(qn("w:gridCol")):
-        gridCol.set(qn("w:w"), str(width_twips // 3))
+        gridCol.set(qn("w:w"), str(width_twips // grid))
+    rows = list(table.rows)
+    if rows_var:
+        # Template view in Word: [for row] / [for p][content][endfor] ... / [endfor row].
+        for row, tag in ((rows.pop(0), f"{{%tr for row in {rows_var} %}}"), (rows.pop(), "{%tr endfor %}")):
+            row.cells[0].merge(row.cells[-1]).paragraphs[0].add_run(tag)
     contents = []
-    for row in table.rows:
-        first, content, last = row.cells
-        first.paragraphs[0].add_run("{%tc for p in parties %}")
-        last.paragraphs[0].add_run("{%tc endfor %}")
-        for cell in row.cells:
-            set_cell_width_auto(cell)
+    for row in rows:
+        cells = row.cells
+        content = cells[1].merge(cells[grid - 2])
+        cells[0].paragraphs[0].add_run("{%tc for p in row %}")
+        cells[grid - 1].paragraphs[0].add_run("{%tc endfor %}")
+        content.paragraphs[0].add_run(f"{{% colspan {grid} // row|length %}}")
         contents.append(content)
+    strip_cell_widths(table)
     return table, contents
+
+
+def strip_cell_widths(table):
+    """Drop every tcW: docxtpl writes the colspan's gridSpan as the first child of tcPr,
+    which is only schema-valid if no tcW precedes it; the grid decides the widths anyway."""
+    for tc in table._tbl.iter(qn("w:tc")):
+        tcPr = tc.get_or_add_tcPr()
+        for tcW in tcPr.findall(qn("w:tcW")):
+            tcPr.remove(tcW)
+
+
+def set_cell_margins(table, left: int, right: int):
+    """Default left/right cell margins of a table, in twips (CT_TblPr: before tblLook)."""
+    table._tbl.tblPr.find(qn("w:tblLook")).addprevious(parse_xml(
+        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{left}" w:type="dxa"/>'
+        f'<w:right w:w="{right}" w:type="dxa"/></w:tblCellMar>'))
 
 
 # --------------------------------------------------------------------------- package
@@ -400,7 +433,8 @@ def setup_styles(document):
     fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fmt.space_after = Pt(0)
     fmt.line_spacing = 1.0
-    fmt.keep_with_next = True
+    # No keep-with-next: rows that cannot split keep each block whole, and a table full
+    # of keep-with-next paragraphs makes Word move the whole signature table to a new page.
 
     box = styles.add_style(STYLE_BOX, WD_STYLE_TYPE.PARAGRAPH)
     box.base_style = normal
@@ -504,12 +538,19 @@ def build_opening(doc):
 
 
 def build_komparisi(doc):
-    """One hanging-indent paragraph per party: "I.<tab>NAME : jabatan, ...;"."""
+    """One hanging-indent paragraph per party: "I.<tab>NAME : jabatan, [dasar], ...;".
+
+    The position comes with its acting status and institution (context.common.person);
+    the basis of authority, when the context has one, follows it: the decree, a PT's akta,
+    or a visible blank where the record does not say.
+    """
     tag_par(doc, "{%p for p in parties %}")
     add_par(doc,
             "{{ p.roman }}.\t",
             B("{{ p.signatory.full_name }}"),
-            " : {{ p.signatory.position }}, berkedudukan di {{ p.address }}, dalam hal ini "
+            " : {{ p.signatory.position }}"
+            "{% if p.signatory.authority %}, {{ p.signatory.authority }}{% endif %}"
+            ", berkedudukan di {{ p.address }}, dalam hal ini "
             "bertindak dalam jabatannya untuk dan atas nama {{ p.name }}, selanjutnya disebut ",
             B("{{ p.label }}"),
             "{% if loop.last %}.{% else %};{% endif %}",
@@ -577,31 +618,56 @@ def build_articles(doc):
     p.paragraph_format.space_after = Pt(18)
 
 
+# Signature blocks per row of the table: the context splits the parties into rows of two
+# (context.mou.rows_of); a row of one spans the whole width, so an odd last party is
+# centred.  Four grid columns, not two: the template row needs a cell for each loop tag
+# around the content cell, and 4 divides evenly for rows of 1 and 2.
+SIGN_GRID = 4
+NBSP = "\u00a0"
+
+
 def build_signatures(doc):
-    """One column per party via docxtpl's ``{%tc for %}`` column loop.
+    """The signature blocks, in rows of parties (``signature_rows``), each party a cell.
 
-    Two looped rows, so that the meterai boxes and names line up across the
-    columns even when one position wraps to more lines than another:
-    row 1 = label and position in CAPS; row 2 = signature space with a boxed
-    "Meterai Rp..." placeholder, the full name in bold underline, and NIP only
-    when the signatory has one.
+    Each row of parties is one row of an outer table (``{%tr for row in ... %}``) that
+    may not break across pages (cantSplit: Word and LibreOffice both honour it, while
+    LibreOffice ignores keep-with-next inside tables).  The row holds a nested table of
+    two rows, so that the meterai boxes and names line up across the row even when one
+    position wraps to more lines than the other: row 1 = label and position in CAPS;
+    row 2 = signature space with a boxed "Meterai Rp..." placeholder, the full name in
+    bold underline (gelar bound to it by no-break spaces), and the NIP (no-break spaces
+    inside) only when the signatory has one.
     """
-    table, (top, bottom) = make_loop_table(doc, rows=2, width_twips=TEXT_WIDTH.twips)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for row in table.rows:
-        # A signature block must never break across pages (keep_with_next of
-        # the "Tanda Tangan" style keeps the two rows together).
-        row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+    outer = doc.add_table(rows=3, cols=1)
+    outer.autofit = False
+    outer.alignment = WD_TABLE_ALIGNMENT.CENTER
+    set_table_width(outer, TEXT_WIDTH.twips)
+    outer._tbl.tblGrid.find(qn("w:gridCol")).set(qn("w:w"), str(TEXT_WIDTH.twips))
+    set_cell_margins(outer, 0, 0)  # the nested table takes the whole text width
+    first, holder_row, last = outer.rows
+    first.cells[0].paragraphs[0].add_run("{%tr for row in signature_rows %}")
+    last.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    holder_row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+    holder = holder_row.cells[0]
+    strip_cell_widths(outer)
+    # The cell's first paragraph is the air above each row of parties.
+    gap = holder.paragraphs[0]
+    gap.style = doc.styles[STYLE_SIGN]
+    gap.paragraph_format.space_before = Pt(6)
 
-    label = top.paragraphs[0]
+    table, (top, bottom) = make_party_table(holder, SIGN_GRID, TEXT_WIDTH.twips, inner_rows=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # A cell must end with a paragraph; keep the one after the nested table invisible.
+    make_tiny(holder.add_paragraph())
+
+    label = top.paragraphs[0]  # holds the colspan tag already
     label.style = doc.styles[STYLE_SIGN]
     label.add_run("{{ p.label }},").bold = True
-    add_par(top, B("{{ p.signatory.position|upper }},"), style=STYLE_SIGN)
+    add_par(top, B("{{ p.signatory.position_caps }},"), style=STYLE_SIGN)
 
     # Signature space with a meterai placeholder in the middle.  It is a run
     # with a thin grey character border (character style "Kotak Meterai"), not a
-    # nested table: it then stays part of the cell's own text, sizes itself to
-    # the text, and looks the same in 2, 3 or 4 columns.
+    # nested table: it then stays part of the cell's own text and sizes itself to it.
     stamp = bottom.paragraphs[0]
     stamp.style = doc.styles[STYLE_SIGN]
     stamp.paragraph_format.space_before = Pt(24)
@@ -612,7 +678,7 @@ def build_signatures(doc):
     run = name.add_run("{{ p.signatory.full_name }}")
     run.bold = run.underline = True
     tag_par(bottom, "{%p if p.signatory.nip %}")
-    add_par(bottom, "NIP. {{ p.signatory.nip }}", style=STYLE_SIGN)
+    add_par(bottom, f"NIP{NBSP}{{{{ p.signatory.nip }}}}", style=STYLE_SIGN)
     tag_par(bottom, "{%p endif %}")
 
     # Word requires a paragraph between the table and sectPr; keep it invisible
@@ -697,58 +763,38 @@ def build_headers(section):
     add_watermark(default, 2)
 
 
-# The paraf table's grid: PARAF_GRID equal columns shared out between the
-# parties with docxtpl's colspan tag (12 divides evenly for 2, 3, 4 and 6).
+# The paraf table's grid: PARAF_GRID equal columns shared out between the parties of
+# each row of ``paraf_rows`` (up to four a row, context.mou.rows_of) with docxtpl's
+# colspan tag: 12 divides evenly for rows of 1, 2, 3 and 4.
 PARAF_GRID = 12
 PARAF_WIDTH = Cm(9)
 
 
 def build_paraf_box(footer, styles):
-    """A small bordered table in the footer, one cell per party "Paraf PIHAK ...".
+    """A small bordered table in the footer, a cell per party "Paraf PIHAK ...",
+    in rows of up to four parties.
 
     Pitfall: docxtpl runs ``fix_tables`` (which resizes tblGrid after a
     ``{%tc for %}`` loop) on the body only, not on headers/footers, and
     LibreOffice lays a row out by tblGrid (surplus cells are dropped, missing
-    ones make the last cell span the rest).  So the grid here is fixed at
-    PARAF_GRID columns and each looped cell spans ``PARAF_GRID // n`` of them
-    via ``{% colspan %}``; the row always matches the grid for 2, 3, 4, 6
-    parties (with 5, two grid columns are left over and LibreOffice widens
-    the last cell; Word was not available to check).
+    ones make the last cell span the rest).  So the grid here is fixed and
+    each looped cell spans ``PARAF_GRID // row|length`` of it: every row
+    fills the grid exactly, whatever the number of parties.
     """
     # Reuse python-docx's empty footer paragraph as the required trailing one.
     trailing = footer.paragraphs[0]
-    table = footer.add_table(1, PARAF_GRID, PARAF_WIDTH)
+    table, (content,) = make_party_table(footer, PARAF_GRID, PARAF_WIDTH.twips, rows_var="paraf_rows")
     table.style = styles["Table Grid"]
-    table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
-    set_table_width(table, PARAF_WIDTH.twips)
-    # Narrow cell margins (1 mm) so "PIHAK KEEMPAT" still fits a quarter of the box.
-    table._tbl.tblPr.find(qn("w:tblLook")).addprevious(parse_xml(
-        f'<w:tblCellMar {nsdecls("w")}><w:left w:w="57" w:type="dxa"/>'
-        '<w:right w:w="57" w:type="dxa"/></w:tblCellMar>'))
-    col = PARAF_WIDTH.twips // PARAF_GRID
-    for gridCol in table._tbl.tblGrid.findall(qn("w:gridCol")):
-        gridCol.set(qn("w:w"), str(col))
-    row = table.rows[0]
+    # Narrow cell margins (1 mm) so that a quarter of the box holds "KESEMBILAN".
+    set_cell_margins(table, 57, 57)
+    row = table.rows[1]  # the looped row, between the {%tr %} rows
     row.height = Cm(1.2)  # room to initial
     row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-    cells = row.cells
-    # Template view in Word: [for] [content spanning 10 columns] [endfor].
-    content = cells[1].merge(cells[PARAF_GRID - 2])
-    cells[0].paragraphs[0].add_run("{%tc for p in parties %}")
-    cells[PARAF_GRID - 1].paragraphs[0].add_run("{%tc endfor %}")
-    for tc in table._tbl.tr_lst[0].tc_lst:
-        # No tcW: docxtpl writes the colspan's gridSpan as the first child of
-        # tcPr, which is only schema-valid if no tcW precedes it; the grid
-        # decides the widths anyway.
-        tcPr = tc.get_or_add_tcPr()
-        for tcW in tcPr.findall(qn("w:tcW")):
-            tcPr.remove(tcW)
     content.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    label = content.paragraphs[0]
+    label = content.paragraphs[0]  # holds the colspan tag already
     label.style = styles[STYLE_BOX]
-    label.add_run(f"{{% colspan {PARAF_GRID} // parties|length %}}")
-    # Two lines so that narrow cells (3+ parties) never break inside the label.
+    # "Paraf" on a line of its own; a long label then wraps at its space, never inside a word.
     label.add_run("Paraf\n{{ p.label }}")
     # python-docx's add_table on a header appends after the paragraph; move the
     # paragraph after the table (a footer must end with a paragraph).

@@ -20,21 +20,49 @@ def run(*cmd: str) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
 
 
+# A made-up third party ("Contoh" = example) for the three-party signature page: a company
+# whose bare "Direktur Utama" gets its name, with its akta as the basis of authority.
+THIRD_PARTY = """name: PT Contoh Data Khatulistiwa
+short_name: Contoh Data
+type: badan-usaha
+address: Jalan Tanjungpura No. 40, Pontianak
+signatory:
+  name: Rudi Hartono
+  title_suffix: S.Kom., M.M.
+  position: Direktur Utama
+  appointment: Akta Pendirian Nomor 7 tanggal 3 Maret 2010, pengesahan Menteri Hukum dan HAM Nomor AHU-0000.AH.01.01.Tahun 2010
+"""
+
+
+def add_three_party_mou(work: Path) -> Path:
+    """records/mou/tiga-pihak.yaml: the worked example with the made-up company as PIHAK KETIGA."""
+    (work / "records/parties/contoh-data.yaml").write_text(THIRD_PARTY, encoding="utf-8")
+    mou = (work / "records/mou/pontianak-lan-2015.yaml").read_text(encoding="utf-8")
+    mou = mou.replace("  - party: lan\n    number: null\n", "  - party: lan\n    number: null\n  - party: contoh-data\n    number: null\n")
+    path = work / "records/mou/tiga-pihak.yaml"
+    path.write_text(mou, encoding="utf-8")
+    return path
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dokgen-pictures-"))
     for part in ("records", "templates", "assets"):
         shutil.copytree(REPO / part, work / part)
+    add_three_party_mou(work)
     run(sys.executable, "-m", "dokgen", "-C", str(work), "build", "--quiet")
     out = work / "out"
     IMG.mkdir(parents=True, exist_ok=True)
 
-    # MoU: Word -> PDF with LibreOffice, then the first and last pages
+    # MoU: Word -> PDF with LibreOffice (both drafts in one call), then the first and last
+    # pages of the example and the signature page of the three-party draft
     run("soffice", f"-env:UserInstallation=file://{work}/lo", "--headless", "--convert-to", "pdf",
-        "--outdir", str(work), str(out / "mou/pontianak-lan-2015.docx"))
+        "--outdir", str(work), str(out / "mou/pontianak-lan-2015.docx"), str(out / "mou/tiga-pihak.docx"))
     run("pdftoppm", "-r", "60", "-png", str(work / "pontianak-lan-2015.pdf"), str(work / "mou"))
     pages = sorted(work.glob("mou-*.png"))
     shutil.copy(pages[0], IMG / "mou-page-1.png")
     shutil.copy(pages[-1], IMG / "mou-page-last.png")
+    run("pdftoppm", "-r", "60", "-png", str(work / "tiga-pihak.pdf"), str(work / "three"))
+    shutil.copy(sorted(work.glob("three-*.png"))[-1], IMG / "mou-signatures-3.png")
 
     # Lab report: cover, contents and the results pages
     run("pdftoppm", "-r", "50", "-png", str(out / "labs/labinov-pontianak-2015.pdf"), str(work / "lab"))

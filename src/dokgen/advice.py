@@ -33,3 +33,60 @@ def collect_warnings(ws: Workspace) -> list[Problem]:
     for check in CHECKS:
         found.update(check(ws))
     return sorted(found)
+
+
+# --- signers and parties -----------------------------------------------------------------
+
+
+def _mou_party_ids(ws: Workspace) -> dict[str, list[str]]:
+    """Party id -> ids of the MoUs it is a party to, in file order."""
+    found: dict[str, list[str]] = {}
+    for mou_id, rec in ws.mou.items():
+        for ref in rec.model.parties:
+            found.setdefault(ref.party, []).append(mou_id)
+    return found
+
+
+def unknown_authority(ws: Workspace) -> Iterable[Problem]:
+    """A signer whose authority the komparisi must state but the record does not give.
+
+    Which party types need it is decided in context.common (AUTHORITY_REQUIRED, with the
+    reasons); the MoU then prints a blank, and this says where to fill it in.
+    """
+    from .context.common import needs_authority
+
+    for party_id, mous in _mou_party_ids(ws).items():
+        rec = ws.parties.get(party_id)
+        if rec is None or rec.model.signatory.appointment or not needs_authority(rec.model):
+            continue
+        sig = rec.model.signatory
+        if sig.acting:
+            why = f"an acting signer (acting: {sig.acting}) binds the institution only by the decree that appoints them"
+            example = "Keputusan Menteri Dalam Negeri Nomor … Tahun …"
+        elif rec.model.type == "badan-usaha":
+            why = "a company is bound by its Direksi as its articles say (UU 40/2007)"
+            example = "Akta Pendirian Nomor … tanggal … dengan pengesahan Menteri Hukum dan HAM Nomor AHU-…"
+        else:  # perguruan-tinggi, lainnya
+            why = "a university or organisation is bound by whom its own decree or akta appoints"
+            example = "Keputusan … Nomor … Tahun …"
+        yield Problem(
+            rec.location("signatory"), "signatory",
+            f"no appointment: {why}, so the komparisi of {', '.join(f'records/mou/{m}.yaml' for m in mous)} "
+            f"shows a blank (……) there; add signatory.appointment, e.g. {example}",
+        )
+
+
+def party_without_logo(ws: Workspace) -> Iterable[Problem]:
+    """A party of an MoU or lab report without a logo: every real MoU shows each party's logo."""
+    used = set(_mou_party_ids(ws)) | {p for rec in ws.labs.values() for p in (rec.model.host, rec.model.organizer)}
+    for party_id in sorted(used):
+        rec = ws.parties.get(party_id)
+        if rec is not None and rec.model.logo is None:
+            yield Problem(
+                rec.location(), "logo",
+                "none given; every MoU shows each party's logo above its title (so does the lab "
+                f"report's cover): copy the party's official logo into assets/ and add logo: assets/logo-{party_id}.png",
+            )
+
+
+CHECKS.extend([unknown_authority, party_without_logo])

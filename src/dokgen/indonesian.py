@@ -33,6 +33,9 @@ KATA_TUGAS = frozenset(
     "tentang antara sebagai terhadap akan".split()
 )
 
+NBSP = "\u00a0"  # no-break space: keeps a NIP, and a gelar with its name, on one line
+NOWRAP_PREFIX = 24  # front titles up to this long are kept on one line with the name
+
 _ROMAN = (
     (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
     (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
@@ -238,8 +241,16 @@ def full_name(
     person_or_name: object,
     title_prefix: str | None = None,
     title_suffix: str | None = None,
+    nowrap: bool = False,
 ) -> str:
-    """Join name and titles: "Dr. Adi Suryanto, M.Si."."""
+    """Join name and titles: "Dr. Adi Suryanto, M.Si.".
+
+    With nowrap, no-break spaces bind the gelar to the name (the front titles to the first
+    word, the first back title to the last), so a line never ends between a title and the
+    name it belongs to; the name itself and a list of back titles may still wrap, and so
+    may a run of front titles longer than NOWRAP_PREFIX (no real one is: "Prof. Dr. Ir. H."
+    is 16), which would otherwise be broken inside a word by a narrow column.
+    """
     # Accept a person object (e.g. a pydantic model) or dict; explicit titles win.
     fields: Mapping[str, object]
     if isinstance(person_or_name, str):
@@ -255,8 +266,11 @@ def full_name(
     prefix = _clean(title_prefix if title_prefix is not None else fields.get("title_prefix"))
     suffix = _clean(title_suffix if title_suffix is not None else fields.get("title_suffix"))
     suffix = suffix.lstrip(", ")  # the comma is ours to add
-    text = f"{prefix} {name}" if prefix else name
-    return f"{text}, {suffix}" if suffix else text
+    space = NBSP if nowrap else " "
+    if nowrap and len(prefix) <= NOWRAP_PREFIX:
+        prefix = prefix.replace(" ", NBSP)  # "Prof. Dr." is one block before the name
+    text = f"{prefix}{space}{name}" if prefix else name
+    return f"{text},{space}{suffix}" if suffix else text
 
 
 def check_nip(s: str) -> str:
@@ -286,9 +300,9 @@ def check_nip(s: str) -> str:
 
 
 def format_nip(s: str) -> str:
-    """Group a NIP as "19660801 198803 1 001"."""
+    """Group a NIP as "19660801 198803 1 001", with no-break spaces: a NIP never wraps."""
     d = check_nip(s)
-    return f"{d[0:8]} {d[8:14]} {d[14]} {d[15:18]}"
+    return NBSP.join((d[0:8], d[8:14], d[14], d[15:18]))
 
 
 # --- text ------------------------------------------------------------------

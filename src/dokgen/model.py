@@ -82,14 +82,37 @@ class Model(BaseModel):
 PartyType = Literal["pemerintah-daerah", "kementerian-lembaga", "perguruan-tinggi", "badan-usaha", "lainnya"]
 
 
+# An acting status typed into the position would print twice or not in capitals with the
+# rest of the signature block; it belongs in `acting`.
+_ACTING_WORDS = re.compile(r"(pj|plt|plh|penjabat|pelaksana\s+(tugas|harian))\b\.?", re.IGNORECASE)
+ACTING = ("pj", "plt", "plh")
+
+
+def _position(value: str) -> str:
+    found = _ACTING_WORDS.match(value)
+    if found:
+        rest = value[found.end():].strip(" .") or "..."
+        raise ValueError(f"'{found[0]}' is an acting status: write acting: {_acting_key(found[0])} and position: {rest}")
+    return value
+
+
+def _acting_key(word: str) -> str:
+    word = " ".join(word.lower().rstrip(".").split())
+    return {"penjabat": "pj", "pelaksana tugas": "plt", "pelaksana harian": "plh"}.get(word, word)
+
+
 class Signatory(Model):
     name: Text
     title_prefix: Text | None = None
     """Front titles written before the name without a comma: `Dr.`, `H.`"""
     title_suffix: Text | None = None
     """Back titles written after a comma: `S.H., M.Hum.`"""
-    position: Text
+    position: Annotated[Text, AfterValidator(_position)]
     nip: Nip | None = None
+    acting: Literal[ACTING] | None = None  # type: ignore[valid-type]
+    """Penjabat, Pelaksana Tugas or Pelaksana Harian of the position (Permendagri 1/2023)."""
+    appointment: Text | None = None
+    """The basis of the signer's authority: the appointing decree, or a PT's akta and pengesahan."""
 
 
 class Party(Model):

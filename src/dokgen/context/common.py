@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from .. import model
@@ -20,18 +21,76 @@ def meterai_for(date: dt.date) -> str:
     return "Rp10.000" if date >= METERAI_2021 else "Rp6.000"
 
 
-def person(p: model.Signatory) -> dict[str, Any]:
-    """Return a signatory with the full name written with titles."""
+# Written before the position (Permendagri 1/2023 names the three kinds of acting official);
+# in full, as the decrees appointing them do: "Penjabat Bupati Kubu Raya".
+ACTING_WORDS = {"pj": "Penjabat", "plt": "Pelaksana Tugas", "plh": "Pelaksana Harian"}
+# Party types whose signer holds an office inside the body the party names (a Direktur Utama
+# of a PT, a Rektor of a university, a Ketua of a yayasan): a bare position gets the name.
+# Government positions name their region or agency in a form of their own (Wali Kota
+# Pontianak for Pemerintah Kota Pontianak), so they are printed as typed.
+NAMED_IN_POSITION = frozenset({"badan-usaha", "perguruan-tinggi", "lainnya"})
+# Party types whose signer's authority does not follow from the office alone, so the komparisi
+# must state its basis: a PT is bound by its Direksi as its anggaran dasar says (UU 40/2007
+# Pasal 98), a university or yayasan by whoever its own decree or akta appoints. A definitive
+# kepala daerah or head of a kementerian/lembaga represents the institution by law (UU 23/2014
+# Pasal 65; the agency's Perpres); their decree is printed when given, never demanded.
+# Acting officials of any type sign only by their decree (see authority_clause).
+AUTHORITY_REQUIRED = frozenset({"badan-usaha", "perguruan-tinggi", "lainnya"})
+AUTHORITY_BLANK = "……………………"
+_LEAD_IN = re.compile(r"^(yang\s+diangkat\s+)?berdasarkan\s+", re.IGNORECASE)
+_LEGAL_FORM = re.compile(r"^(pt|cv|perum|perseroan terbatas)\s+|\s+(tbk|\(persero\))$")
+
+
+def person(p: model.Signatory, party: model.Party | None = None) -> dict[str, Any]:
+    """Return a signatory as templates print it: titles bound to the name, the NIP unbroken,
+    the position with its acting status and (for a party) its institution."""
     from ..indonesian import format_nip, full_name
 
+    position = signer_position(p, party)
     return {
         "name": p.name,
         "title_prefix": p.title_prefix,
         "title_suffix": p.title_suffix,
-        "full_name": full_name(p.name, p.title_prefix, p.title_suffix),
-        "position": p.position,
+        "full_name": full_name(p.name, p.title_prefix, p.title_suffix, nowrap=True),
+        "position": position,
+        "position_caps": position.upper(),
         "nip": format_nip(p.nip) if p.nip else None,
+        "acting": p.acting,
+        "appointment": clean(p.appointment) if p.appointment else None,
+        "authority": authority_clause(party) if party is not None else None,
     }
+
+
+def signer_position(p: model.Signatory, party: model.Party | None = None) -> str:
+    """The position as printed: "Pelaksana Tugas Direktur Utama PT Maju Jaya"."""
+    position = clean(p.position)
+    if party is not None and party.type in NAMED_IN_POSITION and not names_party(position, party):
+        position = f"{position} {clean(party.name)}"
+    return f"{ACTING_WORDS[p.acting]} {position}" if p.acting else position
+
+
+def names_party(position: str, party: model.Party) -> bool:
+    """Whether a position already names the party (its name, short name, or name without PT)."""
+    def norm(text: str) -> str:
+        return " ".join(text.lower().replace(".", " ").replace(",", " ").split())
+
+    words = f" {norm(position)} "
+    names = {norm(party.name), norm(party.short_name), _LEGAL_FORM.sub("", norm(party.name))}
+    return any(f" {n} " in words for n in names if n)
+
+
+def needs_authority(party: model.Party) -> bool:
+    """Whether the komparisi must state the basis of the signer's authority."""
+    return party.type in AUTHORITY_REQUIRED or party.signatory.acting is not None
+
+
+def authority_clause(party: model.Party) -> str | None:
+    """The komparisi's basis of authority: the decree, a PT's akta, or a visible blank to fill."""
+    sig = party.signatory
+    lead = "berdasarkan" if party.type == "badan-usaha" else "yang diangkat berdasarkan"
+    if sig.appointment:
+        return f"{lead} {_LEAD_IN.sub('', clean(sig.appointment)).rstrip(',;')}"
+    return f"{lead} {AUTHORITY_BLANK}" if needs_authority(party) else None
 
 
 def party_context(ws: Workspace, party_id: str) -> dict[str, Any]:
@@ -46,7 +105,7 @@ def party_context(ws: Workspace, party_id: str) -> dict[str, Any]:
         "type": p.type,
         "address": p.address,
         "logo_path": (ws.root / p.logo) if p.logo else None,
-        "signatory": person(p.signatory),
+        "signatory": person(p.signatory, p),
     }
 
 
