@@ -84,7 +84,13 @@ def test_each_regulation_applies_from_the_day_it_takes_effect():
     assert "pp-28-2018" in ids("2019-01-02", ["pemerintah-daerah", "kementerian-lembaga"], "Nota Kesepakatan")
 
 
-def test_worked_example_rests_on_the_2015_law_and_gets_no_warning(workspace, run):
+def law_warnings(err: str) -> list[str]:
+    """The warnings about the law of an MoU (not those about its parties' logos or signers)."""
+    return [line for line in err.splitlines() if line.startswith("warning: records/mou/")]
+
+
+def test_worked_example_rests_on_the_2015_law_and_gets_no_warning(workspace, run, with_logos):
+    with_logos(workspace)  # the example's only other warning: it ships no logos
     ws = load_workspace(workspace)
     assert [k for k, _ in law.expected(ws, ws.mou["pontianak-lan-2015"].model)] == ["uu-23-2014", "pp-50-2007", "permendagri-22-2009"]
     code, _, err = run("-C", str(workspace), "check", "--strict")
@@ -149,7 +155,7 @@ def test_legal_basis_auto_generates_the_recital_from_the_table(workspace, run):
                     extra="legal_basis: auto\n")
     only(workspace, rel)
     code, _, err = run("-C", str(workspace), "build")
-    assert code == 0 and "warning" not in err, err
+    assert code == 0 and not law_warnings(err), err
     recitals = [p for p in docx_paragraphs(workspace / "out/mou/uji.docx") if re.match(r"^[a-z]\. bahwa", p)]
     # by rank (UU before Permendagri), then by year, as a Mengingat list orders them
     assert recitals[-1] == ("c. bahwa kerja sama ini dilaksanakan berdasarkan Undang-Undang Nomor 40 Tahun 2007 tentang Perseroan Terbatas, "
@@ -197,8 +203,8 @@ def test_a_ministry_and_a_region_sign_a_nota_kesepakatan_after_2018(workspace, r
     assert (f"warning: {rel}:1:16: document_type: PP 28/2018 (in force since 2018-05-07) makes an agreement between "
             "pemerintah-daerah + kementerian-lembaga a Nota Kesepakatan, not a Kesepakatan Bersama") in err
     (workspace / rel).write_text((workspace / rel).read_text().replace("Kesepakatan Bersama", "Nota Kesepakatan"))
-    code, _, err = run("-C", str(workspace), "check", "--strict")
-    assert code == 0, err
+    code, _, err = run("-C", str(workspace), "check")
+    assert code == 0 and not law_warnings(err), err
     (workspace / rel).write_text((workspace / rel).read_text().replace("2019-03-01", "2017-03-01").replace("Nota Kesepakatan", "Kesepakatan Bersama"))
-    code, _, err = run("-C", str(workspace), "check", "--strict")
-    assert code == 0, err  # under PP 50/2007 a ministry was pihak ketiga
+    code, _, err = run("-C", str(workspace), "check")
+    assert code == 0 and not law_warnings(err), err  # under PP 50/2007 a ministry was pihak ketiga
