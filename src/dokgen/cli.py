@@ -89,8 +89,14 @@ def check(workspace: Path, strict: bool) -> None:
     from .build import check as check_workspace
 
     report = check_workspace(workspace, Options(strict=strict))
+    _echo_notes(report.notes)
     _echo_warnings(report.warnings)
     click.echo(f"ok: all records valid, {report.checked} document(s) render")
+
+
+def _echo_notes(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def _echo_warnings(warnings: list[str]) -> None:
@@ -135,9 +141,12 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
         jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
     )
     _finish_progress(show)
+    if not (quiet or as_json):
+        _echo_notes(report.notes)
     _echo_warnings(report.warnings)
     for edited, new in report.kept:
-        click.echo(f"kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)", err=True)
+        also = "; the earlier new versions beside it were edited too and are kept" if ".dokgen-new-" in new else ""
+        click.echo(f"kept {edited}: it was edited by hand{also}; the new version is {new} (use --force to overwrite)", err=True)
     for failure in report.failed:
         click.echo(f"error: {failure}", err=True)
     if as_json:

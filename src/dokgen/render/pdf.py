@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from ..errors import DokgenError
+from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, check_regular, read_regular
 
 if TYPE_CHECKING:
     from ..build import Options, Rendered
@@ -121,7 +122,8 @@ def _fetcher_class() -> type:
             except URLRefused as refusal:
                 self.refused.append(refusal)
                 raise RefusedFetch(refusal) from None
-            data = path.read_bytes()  # a missing file: WeasyPrint logs it, the build fails
+            # a missing, huge or special file: WeasyPrint logs the OSError, the build fails
+            data = read_regular(path, MAX_TEMPLATE_BYTES, "a file a report loads")
             self.loaded.append(url)
             mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, data, {"Content-Type": mime})
@@ -207,7 +209,7 @@ def _logo_data_urls(ws: Workspace, rec: Record, context: dict[str, Any]) -> None
         url = Path(logo["path"]).absolute().as_uri()
         try:
             path = allowed_path(ws.root, url)
-            data = path.read_bytes()
+            data = read_regular(path, MAX_LOGO_BYTES, "a logo")
         except URLRefused as refusal:
             where = party.location("logo")
             raise URLRefused(url, f"{refusal.reason}; it is the logo of party '{party.id}' ({where}) named by {rec.source}: copy the image into assets/") from None
@@ -223,9 +225,25 @@ def _font_coverage(font_files: tuple[tuple[str, int], ...]) -> frozenset[int]:
 
     covered: set[int] = set()
     for name, _mtime in font_files:
-        with TTFont(name, lazy=True) as font:
-            covered |= set(font.getBestCmap())
+        try:
+            with TTFont(name, lazy=True) as font:
+                covered |= set(font.getBestCmap() or {})
+        except Exception:  # not a font after all (fontTools raises many kinds): it covers nothing
+            continue
     return frozenset(covered)
+
+
+def _font_files(folder: Path) -> tuple[tuple[str, int], ...]:
+    """The regular, sanely sized font files in folder (a named pipe there would hang fontTools)."""
+    found = []
+    for path in folder.glob("*.[ot]tf") if folder.is_dir() else ():
+        try:
+            st = path.stat()
+            check_regular(path, st, MAX_TEMPLATE_BYTES, "a font")
+        except OSError:
+            continue
+        found.append((str(path), st.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _strings(value: Any):
@@ -242,7 +260,7 @@ def _strings(value: Any):
 def missing_glyphs(ws: Workspace, context: dict[str, Any]) -> list[str]:
     """Return the characters of the record text that the shipped report fonts lack."""
     folder = ws.root / "templates" / FONTS_FOLDER
-    files = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.glob("*.[ot]tf"))) if folder.is_dir() else ()
+    files = _font_files(folder)
     if not files:
         return []
     covered = _font_coverage(files)
