@@ -213,7 +213,8 @@ def check_templates(ws: Workspace, jobs: list[Job]) -> None:
 
     for producer in {job.producer for job in jobs}:
         for entry in producer.templates:
-            if not (ws.root / "templates" / entry).is_dir():  # folders (fonts) only need to exist
+            # a file entry must be a regular file (not a folder in its place); folders (fonts) only need to exist
+            if Path(entry).suffix or not (ws.root / "templates" / entry).is_dir():
                 template_path(ws.root, entry)
 
 

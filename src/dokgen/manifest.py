@@ -65,8 +65,10 @@ class Manifest:
 
     def _adopt_journal(self) -> None:
         """Take over what a killed build wrote: journal entries whose bytes are on disk."""
-        if self.journal_path.is_symlink():
-            return
+        if self.journal_path.is_symlink():  # never followed: it could lead anywhere
+            from .errors import OutputError
+
+            raise OutputError(f"out/{JOURNAL_NAME}: not read: it is a symbolic link; delete it and build again")
         raw = _read_state(self.journal_path)
         for line in raw.splitlines() if raw is not None else ():
             try:

@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from ..errors import DokgenError
-from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, check_regular, read_regular
+from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, FileRefused, check_regular, read_regular
 
 if TYPE_CHECKING:
     from ..build import Options, Rendered
@@ -119,11 +119,14 @@ def _fetcher_class() -> type:
                 return super().fetch(url, headers)
             try:
                 path = allowed_path(self.root, url)
+                data = read_regular(path, MAX_TEMPLATE_BYTES, "a file a report loads")
             except URLRefused as refusal:
                 self.refused.append(refusal)
                 raise RefusedFetch(refusal) from None
-            # a missing, huge or special file: WeasyPrint logs the OSError, the build fails
-            data = read_regular(path, MAX_TEMPLATE_BYTES, "a file a report loads")
+            except FileRefused as exc:  # a huge file, or a pipe swapped in: named, not hung on
+                refusal = URLRefused(url, exc.strerror)
+                self.refused.append(refusal)
+                raise RefusedFetch(refusal) from None
             self.loaded.append(url)
             mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, data, {"Content-Type": mime})
