@@ -108,7 +108,7 @@ class Writer:
         except (FileNotFoundError, NotADirectoryError):
             return True  # a file in place of a folder is reported by the write
         if not stat.S_ISREG(st.st_mode):  # never read (a named pipe blocks) nor replaced
-            raise OutputError(f"out/{relpath}: cannot write: it is {kind_of(st.st_mode)} in the way; move it away")
+            raise OutputError(f"{kind_of(st.st_mode)} is in the way at out/{relpath}; move it away")
         if force or self.manifest.wrote(relpath):
             return True
         digest = sha256_file(path)

@@ -30,9 +30,8 @@ from click.testing import CliRunner
 from dokgen.cli import cli
 
 from .conftest import scale
+from .workspaces import PRESS, example_workspace
 
-REPO = Path(__file__).resolve().parents[2]
-PRESS = "records/press/pemkot-gandeng-lan-2015.yaml"
 PARTY = "records/parties/lan.yaml"
 OUTPUTS = ["mou/pontianak-lan-2015.docx"] + [f"press/pemkot-gandeng-lan-2015.{x}" for x in ("html", "md", "txt")]
 KEPT = re.compile(r"^kept out/(\S+): .*the new version is out/(\S+) \(", re.M)
@@ -40,12 +39,7 @@ SEED = 1  # issue 16, class 1
 
 
 def make_workspace(ws: Path) -> None:
-    """The example without the lab report (no PDF: each build stays a fraction of a second)."""
-    for part in ("records", "templates", "assets"):
-        shutil.copytree(REPO / part, ws / part)
-    shutil.rmtree(ws / "records/labs")
-    press = ws / PRESS
-    press.write_text(re.sub(r"(?m)^lab: .*\n", "", press.read_text()))
+    example_workspace(ws)
     set_version(ws, 0)
 
 
