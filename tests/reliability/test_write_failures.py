@@ -289,13 +289,18 @@ def test_full_disk_fails_what_does_not_fit_and_recovers(tmp_path, figure, mounts
         problems = []
         if "Traceback" in err:
             figure.tracebacks += 1
-        if code not in (0, 1) or (code == 1 and not re.search(r"(the disk is full|No space left)", err)):
+            problems.append(f"a traceback: {err[-300:]}")
+        if code not in (0, 1) or (code == 1 and not re.search(r"the disk is full", err)):
             problems.append(f"exit {code} without a disk-full message")
+        for rel in outputs(ref / "out"):  # each document is either built whole or named as not written
+            if not (ws / "out" / rel).is_file() and f"out/{rel}: cannot write: the disk is full" not in err:
+                problems.append(f"out/{rel} neither built nor reported")
         problems += [f"temp file left: {t}" for t in temp_files(ws / "out")] + incomplete(ws / "out") + manifest_problems(ws / "out")
         mounts.resize(ws / "out", "64m")
         code2, err2 = build(ws)
         if "Traceback" in err2:
             figure.tracebacks += 1
+            problems.append(f"a traceback after room was made: {err2[-300:]}")
         if code2 != 0 or "kept" in err2.replace("0 kept", ""):
             problems.append(f"after room was made: exit {code2}: {err2[-400:]}")
         got = outputs(ws / "out")
