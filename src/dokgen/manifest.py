@@ -65,10 +65,9 @@ class Manifest:
 
     def _adopt_journal(self) -> None:
         """Take over what a killed build wrote: journal entries whose bytes are on disk."""
-        if self.journal_path.is_symlink():  # never followed: it could lead anywhere
-            from .errors import OutputError
-
-            raise OutputError(f"out/{JOURNAL_NAME}: not read: it is a symbolic link; delete it and build again")
+        if self.journal_path.is_symlink():  # never followed (it could lead anywhere); dokgen never makes one
+            self.journal_path.unlink()
+            return
         raw = _read_state(self.journal_path)
         for line in raw.splitlines() if raw is not None else ():
             try:

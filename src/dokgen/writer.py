@@ -24,7 +24,6 @@ from .manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest, new_name, sha256_fi
 
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,100}$")
 TEMP_PREFIX = ".tmp-"
-_TEMP_NAME = re.compile(r"^\.tmp-[a-z0-9_]{8}$")  # what mkstemp makes; a person's '.tmp-notes' stays
 MAX_NEW_VERSIONS = 20  # x.dokgen-new.docx, x.dokgen-new-2.docx ... when each was edited in turn
 
 
@@ -58,7 +57,7 @@ class Writer:
         removed = 0
         if self.out_dir.is_dir():
             for path in self.out_dir.rglob(TEMP_PREFIX + "*"):
-                if _TEMP_NAME.match(path.name) and path.is_file() and not path.is_symlink():
+                if path.is_file() and not path.is_symlink():
                     try:
                         path.unlink()
                         removed += 1
