@@ -159,6 +159,7 @@ class Manifest:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+        self.out_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, (json.dumps(body, indent=1, sort_keys=True) + "\n").encode())
         try:
             self.journal_path.unlink()  # everything in it is in the manifest now

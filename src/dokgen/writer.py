@@ -135,6 +135,7 @@ class Writer:
 
 def _make_folders(out_dir: Path, relpath: str) -> None:
     """Create the folders of relpath below out_dir, saying plainly when a file is in the way."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     folder = out_dir
     for part in relpath.split("/")[:-1]:
         folder = folder / part
