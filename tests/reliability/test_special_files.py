@@ -131,7 +131,7 @@ def test_special_file_is_refused_with_its_name(tmp_path, figure, place, kind, co
         problems.append("no message naming the file")
     after = hashes(ws / "out", skip=target)
     figure.files_checked += len(before) + 1
-    if rel.startswith("templates/html/fonts/"):  # the report fails alone; the other documents are built
+    if rel.startswith("templates/html/fonts/") and command == "build":  # the report fails alone; the rest is built
         if "labs/labinov-pontianak-2015.pdf" in after or len(after) != 4:
             problems.append(f"built {sorted(after)}")
     elif after != before:
