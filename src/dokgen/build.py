@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
 from . import __version__
-from .errors import DokgenError
+from .errors import DokgenError, OutputError
 from .records import Record, Workspace, load_workspace
 
 
@@ -99,6 +99,7 @@ class BuildReport:
     kept: list[tuple[str, str]] = field(default_factory=list)  # (edited file, where the new one went)
     failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # informational only (litter skipped); never an error
     checked: int = 0
     seconds: float = 0.0
 
@@ -180,8 +181,10 @@ class InputKeys:
 
     def _read(self, rel: str) -> bytes:
         if rel not in self._files:
-            try:
-                self._files[rel] = (self.ws.root / rel).read_bytes()
+            from .files import MAX_TEMPLATE_BYTES, read_regular
+
+            try:  # records were read already under their own cap; templates and fonts are capped here
+                self._files[rel] = read_regular(self.ws.root / rel, MAX_TEMPLATE_BYTES)
             except OSError:
                 self._files[rel] = b"<missing>"
         return self._files[rel]
@@ -212,7 +215,8 @@ def check_templates(ws: Workspace, jobs: list[Job]) -> None:
 
     for producer in {job.producer for job in jobs}:
         for entry in producer.templates:
-            if not (ws.root / "templates" / entry).is_dir():  # folders (fonts) only need to exist
+            # a file entry must be a regular file (not a folder in its place); folders (fonts) only need to exist
+            if Path(entry).suffix or not (ws.root / "templates" / entry).is_dir():
                 template_path(ws.root, entry)
 
 
@@ -225,7 +229,7 @@ def check(root: Path, options: Options = Options()) -> BuildReport:
     jobs = plan(ws)
     check_templates(ws, jobs)
     raise_on_template_problems(ws, {job.record.kind for job in jobs})  # lint before any render
-    report = BuildReport(checked=len(jobs), warnings=record_warnings(ws, options))
+    report = BuildReport(checked=len(jobs), warnings=record_warnings(ws, options), notes=ws.notes)
     for i, job in enumerate(jobs):
         outcome = run_one(i, ws, job, options, timeout=0)
         if outcome.error:
@@ -287,7 +291,7 @@ def build(
     check_templates(ws, planned)
     raise_on_template_problems(ws, {job.record.kind for job in planned})  # before anything is written
     out_dir = root / "out"
-    report = BuildReport(warnings=record_warnings(ws, options))
+    report = BuildReport(warnings=record_warnings(ws, options), notes=ws.notes)
     with BuildLock(out_dir):
         writer = Writer(out_dir, force=force)
         writer.remove_stale_temp_files()
@@ -318,18 +322,27 @@ def build(
                 if progress:
                     progress(done, len(todo), job.record.source, status, [f"out/{o}" for o in job.outputs])
         finally:
-            writer.finish()
+            try:
+                writer.finish()
+            except OutputError as exc:
+                report.failed.append(str(exc))
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _publish(writer, report: BuildReport, key: str, rendered: Rendered) -> str:
+    """Write each file of one record; a file that cannot be written fails alone."""
     status = "built"
     for relpath, data in rendered.files.items():
-        where = writer.publish(relpath, key, data)
+        try:
+            where = writer.publish(relpath, key, data)
+        except OutputError as exc:
+            report.failed.append(str(exc))
+            status = "failed"
+            continue
         if where == relpath:
             report.written.append(f"out/{relpath}")
         else:
             report.kept.append((f"out/{relpath}", f"out/{where}"))
-            status = "kept"
+            status = "kept" if status == "built" else status
     return status

@@ -99,8 +99,14 @@ def check(workspace: Path, strict: bool) -> None:
     from .build import check as check_workspace
 
     report = check_workspace(workspace, Options(strict=strict))
+    _echo_notes(report.notes)
     _echo_warnings(report.warnings)
     say(f"ok: all records valid, {report.checked} document(s) render", err=False)
+
+
+def _echo_notes(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 def _echo_warnings(warnings: list[str]) -> None:
@@ -146,9 +152,12 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
         jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
     )
     _finish_progress(show)
+    if not (quiet or as_json):
+        _echo_notes(report.notes)
     _echo_warnings(report.warnings)
     for edited, new in report.kept:
-        say(f"kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)")
+        also = "; the earlier new versions beside it were edited too and are kept" if ".dokgen-new-" in new else ""
+        say(f"kept {edited}: it was edited by hand{also}; the new version is {new} (use --force to overwrite)")
     for failure in report.failed:
         say(f"error: {failure}")
     if as_json:

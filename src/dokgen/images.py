@@ -19,6 +19,8 @@ import io
 import os
 from pathlib import Path
 
+from .files import MAX_LOGO_BYTES, read_regular
+
 MAX_IMAGE_PIXELS = 40_000_000  # a logo of 40 megapixels is a mistake or a decompression bomb
 JPEG_QUALITY = 95
 
@@ -43,7 +45,8 @@ def _clean(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
     # pass in a process that has rendered a report before, and fail in a fresh one.
     truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
-        with Image.open(path) as img:
+        data = read_regular(path, MAX_LOGO_BYTES, "a logo")  # a pipe or device would hang Pillow
+        with Image.open(io.BytesIO(data)) as img:
             if img.format not in ("PNG", "JPEG"):
                 raise LogoError(f"is a {img.format} image, not PNG or JPEG")
             width, height = img.size
@@ -53,7 +56,7 @@ def _clean(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
             img.load()  # decodes every pixel: a truncated file fails here, not in the renderer
             upright = ImageOps.exif_transpose(img)
             pixels = _eight_bit(upright)
-    except LogoError:
+    except (LogoError, OSError):
         raise
     except Exception as exc:  # Pillow raises many kinds for a broken file
         raise LogoError(f"is not a readable image ({type(exc).__name__}: {exc})") from None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import time
 from pathlib import Path
 
 from .errors import DokgenError, OutputError
+from .files import kind_of
 
 LOCK_NAME = ".dokgen.lock"
 
@@ -27,12 +29,19 @@ class BuildLock:
             raise OutputError(f"refusing to build into {out}: it is a symbolic link; make {out.name}/ a real folder")
         if out.exists() and not out.is_dir():
             raise OutputError(f"refusing to build into {out}: it is a file, not a folder; move it away")
-        out.mkdir(parents=True, exist_ok=True)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a workspace on a read-only or full disk
+            raise OutputError(f"cannot create {out}: {exc.strerror}; build in a writable copy of the workspace") from None
+        try:  # O_NONBLOCK: a named pipe planted here must not block the open
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as exc:
             why = "it is a symbolic link" if self.path.is_symlink() else (exc.strerror or str(exc))
             raise OutputError(f"cannot use the lock file {self.path}: {why}; delete it and build again") from None
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            raise OutputError(f"cannot use the lock file {self.path}: it is {kind_of(mode)}; delete it and build again")
         deadline = time.monotonic() + self.wait
         while True:
             try:
@@ -47,14 +56,20 @@ class BuildLock:
                         "wait for it to finish, then build again"
                     ) from None
                 time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError:
+            pass  # a full disk: the pid only helps the message of a second build
         self.fd = fd
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.fd is not None:
-            os.ftruncate(self.fd, 0)
+            try:
+                os.ftruncate(self.fd, 0)
+            except OSError:
+                pass
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import model
 from .errors import DokgenError, Location, Problem, ProblemsError
-from .yamlfile import YamlDoc, YamlProblems, format_path, read_yaml
+from .files import MAX_LOGO_BYTES, FileRefused, check_regular, litter, read_regular, shown
+from .yamlfile import MAX_FILE_BYTES, YamlDoc, YamlProblems, format_path, read_yaml
 
 # folder under records/ -> (kind, model)
 KINDS: dict[str, tuple[str, type[BaseModel]]] = {
@@ -64,6 +65,8 @@ class Workspace:
     regulations_doc: YamlDoc | None = None
     invalid: set[tuple[str, str]] = field(default_factory=set)
     """(kind, id) of record files that exist but failed validation: not "unknown" ids."""
+    notes: list[str] = field(default_factory=list)
+    """Informational lines for the user, e.g. system litter skipped in records/."""
 
     def by_kind(self, kind: str) -> dict[str, Record]:
         return {"party": self.parties, "mou": self.mou, "lab": self.labs, "press": self.press}[kind]
@@ -88,15 +91,14 @@ def load_workspace(root: Path) -> Workspace:
         raise DokgenError(f"{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one")
 
     for entry in sorted(records_dir.iterdir()):
-        rel = f"records/{entry.name}"
-        if entry.name.startswith(".") or entry.name.endswith("~"):
+        rel = f"records/{shown(entry.name)}"
+        if _skipped(ws, entry.name, rel):
             continue
         if entry.is_dir() and entry.name in KINDS:
             kind, cls = KINDS[entry.name]
             for path in sorted(entry.iterdir()):
-                if path.name.startswith(".") or path.name.endswith("~"):
-                    continue
-                _load_record(ws, kind, cls, path, f"{rel}/{path.name}", problems)
+                if not _skipped(ws, path.name, f"{rel}/{shown(path.name)}"):
+                    _load_record(ws, kind, cls, path, f"{rel}/{shown(path.name)}", problems)
         elif entry.name == SCOPES_FILE:
             _load_scopes(ws, entry, rel, problems)
         elif entry.name == REGULATIONS_FILE:
@@ -116,22 +118,34 @@ def load_workspace(root: Path) -> Workspace:
     return ws
 
 
+def _skipped(ws: Workspace, name: str, rel: str) -> bool:
+    """True for files that are not records: editor backups and hidden files silently,
+    system and Office litter (Thumbs.db, ~$ lock files...) with a note."""
+    what = litter(name)
+    if what:
+        ws.notes.append(f"skipped {rel}: {what}, not a record")
+        return True
+    return name.startswith(".") or name.endswith("~")
+
+
 def _read(path: Path, rel: str, problems: list[Problem]) -> YamlDoc | None:
     try:
-        return read_yaml(path.read_bytes(), rel)
+        return read_yaml(read_regular(path, MAX_FILE_BYTES, "a record"), rel)
     except YamlProblems as exc:
         problems += exc.problems
+    except FileRefused as exc:
+        problems.append(Problem(Location(rel, 1, 1), "", f"not read: {exc.strerror}"))
     except OSError as exc:
         problems.append(Problem(Location(rel, 1, 1), "", f"cannot read: {exc.strerror}"))
     return None
 
 
 def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel: str, problems: list[Problem]) -> None:
-    if path.suffix != ".yaml" or not path.is_file():
+    if path.suffix != ".yaml" or path.is_dir():
         problems.append(Problem(Location(rel, 1, 1), "", "records are .yaml files; rename it or move it out of records/"))
         return
     if not model.ID_PATTERN.match(path.stem):
-        problems.append(Problem(Location(rel, 1, 1), "", f"file name '{path.stem}' is not a valid id: use lowercase letters, digits and '-' (e.g. pemkot-pontianak.yaml)"))
+        problems.append(Problem(Location(rel, 1, 1), "", f"file name '{shown(path.stem)}' is not a valid id: use lowercase letters, digits and '-' (e.g. pemkot-pontianak.yaml)"))
         return
     if path.stem in model.RESERVED_IDS:
         problems.append(Problem(Location(rel, 1, 1), "", f"file name '{path.stem}' is a device name on Windows; choose another id"))
@@ -154,6 +168,8 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
 
 def _load_scopes(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -> None:
     doc = _read(path, rel, problems)
+    if doc is None:
+        ws.invalid.add(("scope", "*"))  # unreadable: its own problem says why; no "no scope x" per MoU
     if doc is None or doc.data is None:
         return
     if not isinstance(doc.data, dict):
@@ -312,7 +328,7 @@ def check_references(ws: Workspace) -> list[Problem]:
                 problems.append(Problem(rec.location("parties", i, "party"), f"parties[{i}].party", f"'{p.party}' is already party {seen[p.party] + 1}; each party signs once"))
             seen.setdefault(p.party, i)
         for i, s in enumerate(m.scopes):
-            if isinstance(s, str) and s not in ws.scopes and ("scope", s) not in ws.invalid:
+            if isinstance(s, str) and s not in ws.scopes and not {("scope", s), ("scope", "*")} & ws.invalid:
                 hint = did_you_mean(s, ws.scopes)
                 known = ", ".join(sorted(ws.scopes)) or "none (records/scopes.yaml is missing or empty)"
                 problems.append(Problem(rec.location("scopes", i), f"scopes[{i}]", f"no scope '{s}' in records/scopes.yaml{hint}; known: {known}"))
@@ -414,8 +430,12 @@ def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:
     path = (ws.root / logo).resolve()
     if not path.is_relative_to(root):
         return problem(f"'{logo}' is outside the workspace; copy the image into assets/")
-    if not path.is_file():
+    try:
+        check_regular(path, path.stat(), MAX_LOGO_BYTES, "a logo")
+    except FileNotFoundError:
         return problem(f"'{logo}' does not exist{_decomposed_twin(path)}")
+    except OSError as exc:  # a named pipe or device would hang every render; a huge file exhaust memory
+        return problem(f"'{logo}' cannot be used: {exc.strerror}")
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return problem(f"'{logo}' is not a PNG or JPEG image")
     from .images import LogoError, clean_logo  # Pillow only when a record has a logo

@@ -31,9 +31,17 @@ def template_path(root: Path, relpath: str) -> Path:
     """Return an existing template file of the workspace at root, or say where it was looked for."""
     from .errors import TemplateProblem
 
+    from .files import MAX_TEMPLATE_BYTES, check_regular
+
     path = Path(root) / "templates" / relpath
-    if not path.is_file():
-        raise TemplateProblem(f"template templates/{relpath} not found in workspace {root}; `dokgen init` writes the default templates")
+    try:
+        st = path.stat()
+    except OSError:
+        raise TemplateProblem(f"template templates/{relpath} not found in workspace {root}; `dokgen init` writes the default templates") from None
+    try:  # a named pipe would hang the render, a huge file exhaust memory
+        check_regular(path, st, MAX_TEMPLATE_BYTES, "a template file")
+    except OSError as exc:
+        raise TemplateProblem(f"templates/{relpath}: not used: {exc.strerror}") from None
     return path
 
 

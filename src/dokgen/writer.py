@@ -10,16 +10,21 @@ version is written beside it.
 from __future__ import annotations
 
 import ctypes
+import errno
+import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
 from .errors import OutputError
-from .manifest import Manifest, new_name
+from .files import kind_of
+from .manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest, new_name, sha256_file
 
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,100}$")
 TEMP_PREFIX = ".tmp-"
+MAX_NEW_VERSIONS = 20  # x.dokgen-new.docx, x.dokgen-new-2.docx ... when each was edited in turn
 
 
 class Writer:
@@ -53,41 +58,107 @@ class Writer:
         if self.out_dir.is_dir():
             for path in self.out_dir.rglob(TEMP_PREFIX + "*"):
                 if path.is_file() and not path.is_symlink():
-                    path.unlink()
-                    removed += 1
+                    try:
+                        path.unlink()
+                        removed += 1
+                    except OSError:
+                        pass  # a read-only out/: harmless, and the writes will say why
         return removed
 
     def is_fresh(self, relpath: str, key: str) -> bool:
         return self.manifest.is_fresh(relpath, key)
 
     def publish(self, relpath: str, key: str, data: bytes) -> str:
-        """Write one output; return where it went (relpath, or the .dokgen-new name if kept).
+        """Write one output; return where it went (relpath, or a .dokgen-new name if kept).
 
-        A file on disk that is neither what dokgen last wrote nor identical to the new
-        bytes was edited by someone: it is kept unless --force.
+        A file on disk that is neither what dokgen wrote nor identical to the new bytes
+        was changed by someone: it is kept unless --force, and so is every new version
+        offered beside it that was changed too. Raises OutputError naming the output when
+        it cannot be written (a folder in the way, a read-only or full disk); nothing half
+        written is left.
         """
         if relpath in self.written:
             raise OutputError(f"two outputs would be written to out/{relpath}")
         self.written.add(relpath)
-        path = self.target(relpath)
-        state = self.manifest.on_disk_matches(relpath)
-        if state is False and not self.force and path.read_bytes() != data:
-            kept = new_name(relpath)
-            self._write(self.target(kept), data)
-            return kept
-        self.manifest.intend(relpath, key, data)  # a build killed after the rename still owns the file
-        self._write(path, data)
-        self.manifest.record(relpath, key, data)
-        return relpath
+        try:
+            if self._replaceable(relpath, data, force=self.force):
+                self._put(relpath, key, data)
+                return relpath
+            for n in range(1, MAX_NEW_VERSIONS + 1):
+                kept = new_name(relpath, n)
+                if self._replaceable(kept, data):
+                    if not (self.manifest.wrote(kept) and not self._differs(kept, data)):
+                        self._put(kept, key, data)
+                    return kept
+        except OSError as exc:
+            raise OutputError(f"out/{relpath}: cannot write: {_explain(exc)}") from None
+        except OutputError as exc:
+            if str(exc).startswith(f"out/{relpath}:"):
+                raise
+            raise OutputError(f"out/{relpath}: cannot write: {exc}") from None
+        raise OutputError(f"out/{relpath}: kept, with {MAX_NEW_VERSIONS} edited new versions beside it; "
+                          f"move some of the out/{new_name(relpath, 1)} files away, then build again")
 
-    def _write(self, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def _replaceable(self, relpath: str, data: bytes, *, force: bool = False) -> bool:
+        """True if writing relpath loses nothing: absent, dokgen's own bytes, or the same bytes."""
+        path = self.target(relpath)
+        try:
+            st = path.lstat()
+        except (FileNotFoundError, NotADirectoryError):
+            return True  # a file in place of a folder is reported by the write
+        if not stat.S_ISREG(st.st_mode):  # never read (a named pipe blocks) nor replaced
+            raise OutputError(f"{kind_of(st.st_mode)} is in the way at out/{relpath}; move it away")
+        if force or self.manifest.wrote(relpath):
+            return True
+        digest = sha256_file(path)
+        return digest == hashlib.sha256(data).hexdigest() or self.manifest.holds_dokgen_bytes(relpath, digest)
+
+    def _differs(self, relpath: str, data: bytes) -> bool:
+        return sha256_file(self.out_dir / relpath) != hashlib.sha256(data).hexdigest()
+
+    def _put(self, relpath: str, key: str, data: bytes) -> None:
+        path = self.out_dir / relpath
+        _make_folders(self.out_dir, relpath)
+        self.manifest.intend(relpath, key, data)  # a build killed after the rename still owns the file
         atomic_write(path, data, durable=False)
+        self.manifest.record(relpath, key, data)
 
     def finish(self) -> None:
-        """Flush what was written to disk, then save the manifest."""
-        sync_filesystem(self.out_dir)
-        self.manifest.save()
+        """Flush what was written to disk, then save the manifest (OutputError if it cannot be)."""
+        try:
+            sync_filesystem(self.out_dir)
+            self.manifest.save()
+        except OSError as exc:
+            raise OutputError(f"out/{MANIFEST_NAME}: cannot save: {_explain(exc)}; "
+                              f"what was written is noted in out/{JOURNAL_NAME} for the next build") from None
+
+
+def _make_folders(out_dir: Path, relpath: str) -> None:
+    """Create the folders of relpath below out_dir, saying plainly when a file is in the way."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = out_dir
+    for part in relpath.split("/")[:-1]:
+        folder = folder / part
+        try:
+            folder.mkdir(exist_ok=True)
+        except FileExistsError:
+            st = folder.lstat()
+            raise OutputError(f"out/{folder.relative_to(out_dir).as_posix()} is {'a file' if stat.S_ISREG(st.st_mode) else kind_of(st.st_mode)}, "
+                              "not a folder; move it away") from None
+
+
+def _explain(exc: OSError) -> str:
+    """Say what an OSError means for the person who has to fix it."""
+    hints = {
+        errno.ENOSPC: "the disk is full; free some space and build again",
+        errno.EDQUOT: "the disk quota is used up; free some space and build again",
+        errno.EROFS: "the disk is read-only; build into a writable copy of the workspace",
+        errno.EACCES: "permission denied; make out/ writable for you",
+        errno.EPERM: "permission denied; make out/ writable for you",
+        errno.ENOTDIR: "a file is where a folder should be; move it away",
+        errno.EISDIR: "a folder is in the way; move it away",
+    }
+    return hints.get(exc.errno, exc.strerror or str(exc))
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:

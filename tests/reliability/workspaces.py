@@ -69,3 +69,35 @@ def docx_problem(path: Path) -> str | None:
     except (OSError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError) as exc:
         return f"{path.name}: {type(exc).__name__}: {exc}"
     return None
+
+
+REPO = Path(__file__).resolve().parents[2]
+PRESS = "records/press/pemkot-gandeng-lan-2015.yaml"
+
+
+def example_workspace(ws: Path, *, lab: bool = False) -> None:
+    """Copy the worked example to ws; without the lab report unless asked (no PDF to render:
+    each build takes a fraction of a second)."""
+    import re
+
+    for part in ("records", "templates", "assets"):
+        shutil.copytree(REPO / part, ws / part)
+    if not lab:
+        shutil.rmtree(ws / "records/labs")
+        press = ws / PRESS
+        press.write_text(re.sub(r"(?m)^lab: .*\n", "", press.read_text()))
+
+
+def run_dokgen(*args: str, timeout: int = 60, memory: int = 3 << 30) -> tuple[int | None, str]:
+    """Run dokgen as its own process under a memory limit; exit None if it hung and was killed."""
+    import resource
+    import subprocess
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    try:
+        proc = subprocess.run([*DOKGEN, *args], capture_output=True, timeout=timeout, preexec_fn=limit, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None, f"hung: killed after {timeout} s"
+    return proc.returncode, proc.stderr.decode("utf-8", "replace")

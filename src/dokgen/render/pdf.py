@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..errors import DokgenError
+from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, FileRefused, check_regular, read_regular
 
 if TYPE_CHECKING:
     from ..build import Options, Rendered
@@ -118,10 +119,14 @@ def _fetcher_class() -> type:
                 return super().fetch(url, headers)
             try:
                 path = allowed_path(self.root, url)
+                data = read_regular(path, MAX_TEMPLATE_BYTES, "a file a report loads")
             except URLRefused as refusal:
                 self.refused.append(refusal)
                 raise RefusedFetch(refusal) from None
-            data = path.read_bytes()  # a missing file: WeasyPrint logs it, the build fails
+            except FileRefused as exc:  # a huge file, or a pipe swapped in: named, not hung on
+                refusal = URLRefused(url, exc.strerror)
+                self.refused.append(refusal)
+                raise RefusedFetch(refusal) from None
             self.loaded.append(url)
             mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, data, {"Content-Type": mime})
@@ -225,9 +230,25 @@ def _font_coverage(font_files: tuple[tuple[str, int], ...]) -> frozenset[int]:
 
     covered: set[int] = set()
     for name, _mtime in font_files:
-        with TTFont(name, lazy=True) as font:
-            covered |= set(font.getBestCmap())
+        try:
+            with TTFont(name, lazy=True) as font:
+                covered |= set(font.getBestCmap() or {})
+        except Exception:  # not a font after all (fontTools raises many kinds): it covers nothing
+            continue
     return frozenset(covered)
+
+
+def _font_files(folder: Path) -> tuple[tuple[str, int], ...]:
+    """The regular, sanely sized font files in folder (a named pipe there would hang fontTools)."""
+    found = []
+    for path in folder.glob("*.[ot]tf") if folder.is_dir() else ():
+        try:
+            st = path.stat()
+            check_regular(path, st, MAX_TEMPLATE_BYTES, "a font")
+        except OSError:
+            continue
+        found.append((str(path), st.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _strings(value: Any):
@@ -244,7 +265,7 @@ def _strings(value: Any):
 def missing_glyphs(ws: Workspace, context: dict[str, Any]) -> list[str]:
     """Return the characters of the record text that the shipped report fonts lack."""
     folder = ws.root / "templates" / FONTS_FOLDER
-    files = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.glob("*.[ot]tf"))) if folder.is_dir() else ()
+    files = _font_files(folder)
     if not files:
         return []
     covered = _font_coverage(files)
