@@ -40,12 +40,12 @@ def _clean(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
     # keyed on mtime and size too: a logo replaced during a long-lived process is read again
     from PIL import Image, ImageFile, ImageOps
 
+    data = read_regular(path, MAX_LOGO_BYTES, "a logo")  # an OSError: a pipe or device would hang Pillow
     guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # judged below, before decoding
     # WeasyPrint's import sets this to True for the whole process: a truncated logo would then
     # pass in a process that has rendered a report before, and fail in a fresh one.
     truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
-        data = read_regular(path, MAX_LOGO_BYTES, "a logo")  # a pipe or device would hang Pillow
         with Image.open(io.BytesIO(data)) as img:
             if img.format not in ("PNG", "JPEG"):
                 raise LogoError(f"is a {img.format} image, not PNG or JPEG")
@@ -56,7 +56,7 @@ def _clean(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
             img.load()  # decodes every pixel: a truncated file fails here, not in the renderer
             upright = ImageOps.exif_transpose(img)
             pixels = _eight_bit(upright)
-    except (LogoError, OSError):
+    except LogoError:
         raise
     except Exception as exc:  # Pillow raises many kinds for a broken file
         raise LogoError(f"is not a readable image ({type(exc).__name__}: {exc})") from None
