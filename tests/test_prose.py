@@ -22,6 +22,7 @@ from test_press import reader_view
 BANYUMAS = """name: Pemerintah Kabupaten Banyumas
 short_name: Pemkab Banyumas
 type: pemerintah-daerah
+logo: assets/logo-pemkab-banyumas.png
 address: Jalan Kabupaten No. 1, Purwokerto
 signatory:
   name: Contoh Bupati
@@ -30,11 +31,13 @@ signatory:
 UNDIP = """name: Universitas Diponegoro
 short_name: Undip
 type: perguruan-tinggi
+logo: assets/logo-undip.png
 address: Jalan Prof. Soedarto, Tembalang, Semarang
 signatory:
   name: Contoh Rektor
   title_prefix: Prof.
   position: Rektor Universitas Diponegoro
+  appointment: Keputusan Majelis Wali Amanat Nomor 1 Tahun 2015 (contoh)
 """
 MOU = """document_type: Kesepakatan Bersama
 subject: Penguatan Inovasi Pelayanan Publik Kabupaten Banyumas
@@ -129,6 +132,16 @@ def write(ws: Path, rel: str, text: str) -> Path:
 def banyumas(ws: Path, *, status="final", design="done", deliver="in-progress", report="2017-10-31",
              outcome="Ide inovasi perangkat daerah terpetakan.", date="2017-03-07", quotes=SAID) -> Path:
     """Add the Banyumas records to a copy of the worked example and return the workspace."""
+    from PIL import Image
+
+    # every party gets a logo, so the checks below hear only what they test (no logo is a warning)
+    for party in ("pemkab-banyumas", "undip", "pemkot-pontianak", "lan"):
+        Image.new("RGB", (8, 8), "grey").save(ws / f"assets/logo-{party}.png")
+    for party in ("pemkot-pontianak", "lan"):
+        path = ws / f"records/parties/{party}.yaml"
+        text = path.read_text(encoding="utf-8")
+        if "\nlogo:" not in text:
+            path.write_text(text.replace("\naddress:", f"\nlogo: assets/logo-{party}.png\naddress:", 1), encoding="utf-8")
     write(ws, "records/parties/pemkab-banyumas.yaml", BANYUMAS)
     write(ws, "records/parties/undip.yaml", UNDIP)
     write(ws, "records/mou/banyumas-undip-2017.yaml", MOU.format(status=status))
