@@ -175,3 +175,15 @@ def test_a_typo_in_a_key_is_reported_once(workspace, run):
 def test_a_folder_that_is_not_a_workspace(tmp_path, run):
     code, _, err = run("-C", str(tmp_path), "build")
     assert code == 1 and "no records/ folder here" in err and "dokgen init" in err
+
+
+def test_a_reference_to_a_record_with_its_own_problems_still_suggests_it(workspace, run):
+    """A typo'd reference to a party whose file is itself broken: the suggestion names it."""
+    mou = workspace / "records/mou/pontianak-lan-2015.yaml"
+    mou.write_text(mou.read_text(encoding="utf-8").replace("party: lan\n", "party: lann\n"), encoding="utf-8")
+    lan = workspace / "records/parties/lan.yaml"
+    lan.write_text(lan.read_text(encoding="utf-8").replace("\nshort_name:", "\nshortname:"), encoding="utf-8")
+    code, _, err = run("-C", str(workspace), "check")
+    assert code == 1
+    assert "parties[1].party: no party 'lann' in records/parties/ (did you mean 'lan'?); known: lan, pemkot-pontianak" in err
+    assert "records/parties/lan.yaml:3:1: shortname: unknown field (did you mean 'short_name'?)" in err

@@ -306,9 +306,11 @@ def _ref(ws: Workspace, rec: Record, path: tuple, target_kind: str, ref_id: str 
     pool = ws.by_kind(target_kind)
     if ref_id in pool or (target_kind, ref_id) in ws.invalid:
         return  # an invalid target is reported in its own file already
-    known = ", ".join(sorted(pool)) or "none yet"
+    # a file that exists but has its own problems is still what the user meant to name
+    existing = sorted({*pool, *(i for k, i in ws.invalid if k == target_kind)})
+    known = ", ".join(existing) or "none yet"
     folder = next(k for k, (kind, _) in KINDS.items() if kind == target_kind)
-    problems.append(Problem(rec.location(*path), format_path(path), f"no {target_kind} '{ref_id}' in records/{folder}/{did_you_mean(ref_id, pool)}; known: {known}"))
+    problems.append(Problem(rec.location(*path), format_path(path), f"no {target_kind} '{ref_id}' in records/{folder}/{did_you_mean(ref_id, existing)}; known: {known}"))
 
 
 def check_references(ws: Workspace) -> list[Problem]:
