@@ -216,7 +216,7 @@ def check_templates(ws: Workspace, jobs: list[Job]) -> None:
 
 def check(root: Path, options: Options = Options()) -> BuildReport:
     """Validate every record and render every output in memory, writing nothing."""
-    from .executor import run_one
+    from .executor import JOB_TIMEOUT_S, run_one
     from .lint import raise_on_template_problems
 
     ws = load_workspace(root)
@@ -225,7 +225,7 @@ def check(root: Path, options: Options = Options()) -> BuildReport:
     raise_on_template_problems(ws, {job.record.kind for job in jobs})  # lint before any render
     report = BuildReport(checked=len(jobs), warnings=record_warnings(ws, options))
     for i, job in enumerate(jobs):
-        outcome = run_one(i, ws, job, options, timeout=0)
+        outcome = run_one(i, ws, job, options, timeout=JOB_TIMEOUT_S)  # the same limits as a build
         if outcome.error:
             report.failed.append(outcome.error)
         else:
