@@ -185,13 +185,21 @@ class InputKeys:
         return self._files[rel]
 
     def _template_files(self, entry: str) -> list[str]:
+        """Every file an entry reads: a folder's files, or a template with what it includes and links."""
+        from .templates import template_dependencies
+
         if entry not in self._entries:
             path = self.ws.root / "templates" / entry
             if path.is_dir():
-                self._entries[entry] = sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
+                self._entries[entry] = self._folder(path)
             else:
-                self._entries[entry] = [f"templates/{entry}"]
+                found = template_dependencies(self.ws.root, entry)
+                # None: an include named by an expression may read any file of templates/
+                self._entries[entry] = sorted({f"templates/{entry}", *found}) if found is not None else self._folder(self.ws.root / "templates")
         return self._entries[entry]
+
+    def _folder(self, path: Path) -> list[str]:
+        return sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
 
     def key(self, job: Job) -> str:
         from .manifest import input_key

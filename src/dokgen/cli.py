@@ -6,8 +6,11 @@ them, so `dokgen --help` starts fast.
 
 from __future__ import annotations
 
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -21,6 +24,9 @@ class DokgenGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except Interrupted as exc:
+            click.echo(f"\nerror: stopped by {exc.name}; every file in out/ is complete (the build can be run again)", err=True)
+            sys.exit(128 + exc.signum)
         except DokgenError as exc:
             if ctx.meta.get("dokgen.debug"):
                 raise
@@ -32,6 +38,48 @@ class DokgenGroup(click.Group):
             else:
                 click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: unwinds like KeyboardInterrupt, so every `finally` (workers, lock, temp files) runs."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        super().__init__(self.name)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    # Further signals are ignored while the build stops: stopping takes a moment (workers
+    # are ended, out/ is left complete), and a second KeyboardInterrupt raised in the middle
+    # of that cleanup is what used to leave the command hanging after "Aborted!".
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into Interrupted while a command renders or writes.
+
+    The previous handlers come back afterwards, unless a signal came: then the process is
+    on its way out and further signals stay ignored.
+    """
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, _on_signal) for sig in signals}
+    try:
+        yield
+    except Interrupted:
+        raise
+    except BaseException:
+        _restore(previous)
+        raise
+    _restore(previous)
+
+
+def _restore(handlers: dict) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
 
 
 @click.group(cls=DokgenGroup)
@@ -88,7 +136,8 @@ def check(workspace: Path, strict: bool) -> None:
     from .build import Options
     from .build import check as check_workspace
 
-    report = check_workspace(workspace, Options(strict=strict))
+    with _stop_on_signals():
+        report = check_workspace(workspace, Options(strict=strict))
     _echo_warnings(report.warnings)
     click.echo(f"ok: all records valid, {report.checked} document(s) render")
 
@@ -130,10 +179,11 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
 
     variant = None if pdf_variant.lower() == "none" else pdf_variant
     show = _progress_printer(quiet or as_json)
-    report = build_workspace(
-        workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
-        jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
-    )
+    with _stop_on_signals():
+        report = build_workspace(
+            workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
+            jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
+        )
     _finish_progress(show)
     _echo_warnings(report.warnings)
     for edited, new in report.kept:

@@ -121,7 +121,25 @@ def run_jobs(
                 except Exception as exc:  # the worker died (killed, out of memory) or hung
                     for i in chunk:
                         yield Outcome(i, error=f"{jobs[i].record.source}: worker failed ({type(exc).__name__}: {exc})")
-        except BaseException:
-            for future in futures:
-                future.cancel()
+        except BaseException:  # Ctrl-C, SIGTERM: stop the workers now rather than let them finish
+            stop_workers(pool, futures)
             raise
+
+
+def stop_workers(pool: Executor, futures: list[Future], grace: float = 2.0) -> None:
+    """Cancel what has not started and end the worker processes, so that none outlives the build.
+
+    Workers ignore SIGINT (the parent decides), so without this a Ctrl-C waits for every
+    running chunk, and a SIGTERM to the parent leaves them rendering for nobody.
+    """
+    for future in futures:
+        future.cancel()
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(grace)
+        if process.is_alive():
+            process.kill()
+            process.join(grace)
