@@ -222,8 +222,8 @@ def check_templates(ws: Workspace, jobs: list[Job]) -> None:
                 template_path(ws.root, entry)
 
 
-def check(root: Path, options: Options = Options()) -> BuildReport:
-    """Validate every record and render every output in memory, writing nothing."""
+def check(root: Path, options: Options = Options(), timeout: int | None = None) -> BuildReport:
+    """Validate every record and render every output in memory (under a build's limits), writing nothing."""
     from .executor import JOB_TIMEOUT_S, run_one
     from .lint import raise_on_template_problems
 
@@ -233,7 +233,7 @@ def check(root: Path, options: Options = Options()) -> BuildReport:
     raise_on_template_problems(ws, {job.record.kind for job in jobs})  # lint before any render
     report = BuildReport(checked=len(jobs), warnings=record_warnings(ws, options))
     for i, job in enumerate(jobs):
-        outcome = run_one(i, ws, job, options, timeout=JOB_TIMEOUT_S)  # the same limits as a build
+        outcome = run_one(i, ws, job, options, timeout=timeout or JOB_TIMEOUT_S)  # the same limits as a build
         if outcome.error:
             report.failed.append(outcome.error)
         else:

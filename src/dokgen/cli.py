@@ -122,10 +122,14 @@ STRICT_HELP = "Treat warnings (e.g. a press piece outside 150-600 words) as erro
 PDF_VARIANT_HELP = "PDF variant passed to WeasyPrint; 'none' for a plain PDF."
 
 
+TIMEOUT_HELP = "Seconds one record may take to render before it is stopped."
+
+
 @cli.command()
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
+@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help=TIMEOUT_HELP)
 @click.pass_obj
-def check(workspace: Path, strict: bool) -> None:
+def check(workspace: Path, strict: bool, timeout: int) -> None:
     """Validate every record and template; write nothing. Exit 1 on any problem.
 
     \b
@@ -137,7 +141,7 @@ def check(workspace: Path, strict: bool) -> None:
     from .build import check as check_workspace
 
     with _stop_on_signals():
-        report = check_workspace(workspace, Options(strict=strict))
+        report = check_workspace(workspace, Options(strict=strict), timeout=timeout)
     _echo_warnings(report.warnings)
     click.echo(f"ok: all records valid, {report.checked} document(s) render")
 
@@ -156,7 +160,7 @@ def _echo_warnings(warnings: list[str]) -> None:
 @click.option("--force", is_flag=True, help="Overwrite outputs that were edited by hand.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
-@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help="Seconds one record may take to render before it is stopped.")
+@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help=TIMEOUT_HELP)
 @click.pass_obj
 def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_variant: str, jobs: int | None,
           clean: bool, force: bool, quiet: bool, as_json: bool, timeout: int) -> None:

@@ -60,7 +60,7 @@ def _fail(record: Any, path: tuple, message: str) -> None:
 # fails before its pages are touched (MemoryError), so a bomb never really takes the memory.
 
 RENDER_SECONDS = 120
-RENDER_MEMORY_BYTES = 768 << 20  # a 37-page report maps ~250 MB more than before it started
+RENDER_MEMORY_BYTES = 512 << 20  # a 37-page report, WeasyPrint's import included, maps ~270 MB more
 
 
 class RenderTimeout(BaseException):
