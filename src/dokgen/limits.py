@@ -2,8 +2,8 @@
 
 A record can be valid and still absurd: a pasted 10 MB field, a lab with 100,000 ideas.
 Such a record fails on its own, quickly and with a located message, before rendering;
-the rest of the batch is built. Worker processes also run under a time and memory limit
-(executor.py) for whatever these checks do not foresee.
+the rest of the batch is built. For whatever these checks do not foresee (a template that
+loops or builds a gigabyte string), every render runs inside render_guard below.
 """
 
 from __future__ import annotations
