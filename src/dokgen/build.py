@@ -306,10 +306,11 @@ def build(
             else:
                 todo.append((job, key))
         workers = choose_workers([j for j, _ in todo], jobs)
+        engine = {"executor_factory": executor_factory} if executor_factory else {}
+        outcomes = run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S, **engine)
         try:
             done = 0
-            engine = {"executor_factory": executor_factory} if executor_factory else {}
-            for outcome in run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S, **engine):
+            for outcome in outcomes:
                 job, key = todo[outcome.index]
                 done += 1
                 if outcome.error:
@@ -324,6 +325,9 @@ def build(
                 if progress:
                     progress(done, len(todo), job.record.source, status, [f"out/{o}" for o in job.outputs])
         finally:
+            # On Ctrl-C the generator, and with it the worker pool, would otherwise live on in
+            # the traceback until interpreter exit, which then waits for every worker.
+            outcomes.close()
             writer.finish()
     report.seconds = time.perf_counter() - started
     return report

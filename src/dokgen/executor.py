@@ -113,15 +113,16 @@ def run_jobs(
     size = max(1, min(32, len(jobs) // (workers * 8)))
     chunks = [list(range(i, min(i + size, len(jobs)))) for i in range(0, len(jobs), size)]
     with executor_factory(workers, ws, jobs, options, timeout) as pool:
-        futures: list[Future] = [pool.submit(run_chunk, chunk) for chunk in chunks]
+        futures: list[Future] = []
         try:
+            futures += [pool.submit(run_chunk, chunk) for chunk in chunks]
             for future, chunk in zip(futures, chunks):
                 try:
                     yield from future.result(timeout=timeout * len(chunk) + 60)
                 except Exception as exc:  # the worker died (killed, out of memory) or hung
                     for i in chunk:
                         yield Outcome(i, error=f"{jobs[i].record.source}: worker failed ({type(exc).__name__}: {exc})")
-        except BaseException:  # Ctrl-C, SIGTERM: stop the workers now rather than let them finish
+        except BaseException:  # Ctrl-C, SIGTERM, or the caller closing us: stop the workers now
             stop_workers(pool, futures)
             raise
 

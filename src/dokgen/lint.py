@@ -11,7 +11,10 @@ template of each record kind being built is checked for
   `{% for p in parties %}`) that the context of that record kind does not have, checked
   against the context built from real records of the workspace;
 - in Word templates, tags Word split in a way docxtpl cannot join, and paragraphs whose
-  `{{`/`}}`, `{%`/`%}` or `{#`/`#}` do not balance.
+  `{{`/`}}`, `{%`/`%}` or `{#`/`#}` do not balance;
+- template files, and what `{% include %}`/`{% import %}`/`{% extends %}` name, that resolve
+  outside templates/ (a symlink, a shared folder), and in Word templates any part that
+  links out of the file or runs code, or unzips to too much (wordpackage.py).
 
 Word templates are checked in the form docxtpl renders: after its own `patch_xml`
 preprocessing (`{%p`, `{%tc`, `{% colspan %}`, runs joined inside tags), which is called,
@@ -82,8 +85,6 @@ PAIRS = (("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
 def lint_templates(ws: Workspace, kinds: Iterable[str]) -> list[Problem]:
     """Return every problem in the templates of the given record kinds (nothing renders)."""
     from .build import PRODUCERS
-    from .templates import make_env
-
     from .templates import file_env
 
     env = file_env(ws.root)  # its loader resolves {% include %} as rendering does
@@ -476,15 +477,13 @@ def _check_loads(env: Environment, ast: nodes.Template, report: Callable[[int, s
         if word:
             report(node.lineno, tag, "a Word template cannot read other files; put the text in the template itself")
             continue
-        names = [node.template.value] if isinstance(node.template, nodes.Const) else None
-        if names is None or not all(isinstance(n, str) for n in names):
-            continue  # a name computed while rendering: the loader checks it then
-        for name in names:
-            try:
-                env.loader.get_source(env, name)
-            except TemplateNotFound as exc:
-                why = exc.message if exc.message and "refused" in exc.message else f"no template templates/{name}"
-                report(node.lineno, tag, why)
+        if not isinstance(node.template, nodes.Const) or not isinstance(node.template.value, str):
+            continue  # a list or a name computed while rendering: the loader checks it then
+        name = node.template.value
+        try:
+            env.loader.get_source(env, name)
+        except TemplateNotFound as exc:
+            report(node.lineno, tag, exc.message if exc.message and "refused" in exc.message else f"no template templates/{name}")
 
 
 BLOCK_TAGS = {"for", "if", "macro", "call", "filter", "with", "block", "autoescape", "trans"}

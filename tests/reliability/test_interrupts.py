@@ -153,6 +153,7 @@ def test_interrupted_build_stops_and_leaves_nothing(tmp_path, name, signals, job
         problems = [p for p in problems if p]
         figure.failures += bool(problems)
         figure.note = f"stopped in {took:.1f} s"
+        print(f"{name}: stopped in {took:.1f} s")
         assert not problems, f"{name}: {problems}\n{stderr[-1500:]}"
         for p in left:  # never leave a stray process behind a failing test either
             os.kill(p, signal.SIGKILL)
