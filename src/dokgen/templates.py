@@ -75,7 +75,7 @@ def template_path(root: Path, relpath: str) -> Path:
         raise TemplateProblem(f"template templates/{relpath} not found in workspace {root}; `dokgen init` writes the default templates")
     reason = outside_reason(root, path)
     if reason:
-        raise TemplateProblem(f"refused to read {reason}", location=Location(f"templates/{relpath}", 1, 1))
+        raise TemplateProblem(f"refused to read: {reason}", location=Location(f"templates/{relpath}", 1, 1))
     return path
 
 
