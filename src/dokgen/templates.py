@@ -22,6 +22,7 @@ from .errors import Location, TemplateProblem
 
 MAX_PRODUCT_ITEMS = 1_000_000  # characters or items one `*` may build: ~300 pages of text
 MAX_POWER_DIGITS = 1_000  # `**` on integers: no document needs a number this long
+TEMPLATE_NOTE = "dokgen template: "  # an exception note naming the template being rendered
 
 
 class DokgenEnvironment(SandboxedEnvironment):
@@ -119,10 +120,13 @@ def render_file(root: Path, relpath: str, context: dict[str, Any], *, autoescape
     env = file_env(root, autoescape=autoescape, finalize=finalize)
     try:
         return env.get_template(relpath).render(context)
-    except MemoryError:
-        raise  # the render guard (limits.py) names the record and the limit
-    except Exception as exc:
-        raise located_problem(exc, root, f"templates/{relpath}") from None
+    except BaseException as exc:
+        if isinstance(exc, Exception) and not isinstance(exc, MemoryError):
+            raise located_problem(exc, root, f"templates/{relpath}") from None
+        # Out of memory or time: the render guard (limits.py) reports it, naming this template
+        # even when no template frame is on the stack (Jinja's final join of the output).
+        exc.add_note(f"{TEMPLATE_NOTE}templates/{relpath}")
+        raise
 
 
 def located_problem(exc: BaseException, root: Path | None, name: str, source_name: str | None = None) -> TemplateProblem:
@@ -152,7 +156,8 @@ def located_problem(exc: BaseException, root: Path | None, name: str, source_nam
 def template_location(exc: BaseException, root: Path | None, name: str, source_name: str | None = None) -> Location:
     """Where in the templates exc was raised: the innermost template frame, else name itself."""
     folder = str((Path(root) / "templates").absolute()) if root is not None else None
-    where, line = name, 1
+    noted = [n for n in getattr(exc, "__notes__", ()) if n.startswith(TEMPLATE_NOTE)]
+    where, line = noted[0][len(TEMPLATE_NOTE):] if noted else name, 1
     tb = exc.__traceback__
     while tb is not None:
         found = _template_name(tb.tb_frame.f_code.co_filename, folder, source_name)
