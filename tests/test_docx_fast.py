@@ -241,7 +241,7 @@ def test_template_errors_read_as_with_docxtpl(workspace, text, expected):
             render(path, ctx, template_name="templates/docx/broken.docx", title=title)
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
-    assert messages[1].startswith("templates/docx/broken.docx: ") and expected in messages[1]
+    assert messages[1].startswith("templates/docx/broken.docx:1:1: ") and expected in messages[1]  # located
 
 
 def test_syntax_error_quotes_the_paragraph(workspace):

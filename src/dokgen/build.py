@@ -190,13 +190,21 @@ class InputKeys:
         return self._files[rel]
 
     def _template_files(self, entry: str) -> list[str]:
+        """Every file an entry reads: a folder's files, or a template with what it includes and links."""
+        from .templates import template_dependencies
+
         if entry not in self._entries:
             path = self.ws.root / "templates" / entry
             if path.is_dir():
-                self._entries[entry] = sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
+                self._entries[entry] = self._folder(path)
             else:
-                self._entries[entry] = [f"templates/{entry}"]
+                found = template_dependencies(self.ws.root, entry)
+                # None: an include named by an expression may read any file of templates/
+                self._entries[entry] = sorted({f"templates/{entry}", *found}) if found is not None else self._folder(self.ws.root / "templates")
         return self._entries[entry]
+
+    def _folder(self, path: Path) -> list[str]:
+        return sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
 
     def key(self, job: Job) -> str:
         from .manifest import input_key
@@ -220,9 +228,9 @@ def check_templates(ws: Workspace, jobs: list[Job]) -> None:
                 template_path(ws.root, entry)
 
 
-def check(root: Path, options: Options = Options()) -> BuildReport:
-    """Validate every record and render every output in memory, writing nothing."""
-    from .executor import run_one
+def check(root: Path, options: Options = Options(), timeout: int | None = None) -> BuildReport:
+    """Validate every record and render every output in memory (under a build's limits), writing nothing."""
+    from .executor import JOB_TIMEOUT_S, run_one
     from .lint import raise_on_template_problems
 
     ws = load_workspace(root)
@@ -231,7 +239,7 @@ def check(root: Path, options: Options = Options()) -> BuildReport:
     raise_on_template_problems(ws, {job.record.kind for job in jobs})  # lint before any render
     report = BuildReport(checked=len(jobs), warnings=record_warnings(ws, options), notes=ws.notes)
     for i, job in enumerate(jobs):
-        outcome = run_one(i, ws, job, options, timeout=0)
+        outcome = run_one(i, ws, job, options, timeout=timeout or JOB_TIMEOUT_S)  # the same limits as a build
         if outcome.error:
             report.failed.append(outcome.error)
         else:
@@ -304,10 +312,11 @@ def build(
             else:
                 todo.append((job, key))
         workers = choose_workers([j for j, _ in todo], jobs)
+        engine = {"executor_factory": executor_factory} if executor_factory else {}
+        outcomes = run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S, **engine)
         try:
             done = 0
-            engine = {"executor_factory": executor_factory} if executor_factory else {}
-            for outcome in run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S, **engine):
+            for outcome in outcomes:
                 job, key = todo[outcome.index]
                 done += 1
                 if outcome.error:
@@ -322,6 +331,9 @@ def build(
                 if progress:
                     progress(done, len(todo), job.record.source, status, [f"out/{o}" for o in job.outputs])
         finally:
+            # On Ctrl-C the generator, and with it the worker pool, would otherwise live on in
+            # the traceback until interpreter exit, which then waits for every worker.
+            outcomes.close()
             try:
                 writer.finish()
             except OutputError as exc:

@@ -6,8 +6,11 @@ them, so `dokgen --help` starts fast.
 
 from __future__ import annotations
 
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -26,6 +29,9 @@ class DokgenGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except Interrupted as exc:
+            click.echo(f"\nerror: stopped by {exc.name}; every file in out/ is complete (the build can be run again)", err=True)
+            sys.exit(128 + exc.signum)
         except DokgenError as exc:
             if ctx.meta.get("dokgen.debug"):
                 raise
@@ -37,6 +43,48 @@ class DokgenGroup(click.Group):
             else:
                 say(f"error: {exc}")
             sys.exit(exc.exit_code)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: unwinds like KeyboardInterrupt, so every `finally` (workers, lock, temp files) runs."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        super().__init__(self.name)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    # Further signals are ignored while the build stops: stopping takes a moment (workers
+    # are ended, out/ is left complete), and a second KeyboardInterrupt raised in the middle
+    # of that cleanup is what used to leave the command hanging after "Aborted!".
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into Interrupted while a command renders or writes.
+
+    The previous handlers come back afterwards, unless a signal came: then the process is
+    on its way out and further signals stay ignored.
+    """
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, _on_signal) for sig in signals}
+    try:
+        yield
+    except Interrupted:
+        raise
+    except BaseException:
+        _restore(previous)
+        raise
+    _restore(previous)
+
+
+def _restore(handlers: dict) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
 
 
 @click.group(cls=DokgenGroup)
@@ -84,10 +132,14 @@ PDF_VARIANTS = ("debug", "pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-
                 "pdf/x-4", "pdf/x-5g")
 
 
+TIMEOUT_HELP = "Seconds one record may take to render before it is stopped."
+
+
 @cli.command()
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
+@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help=TIMEOUT_HELP)
 @click.pass_obj
-def check(workspace: Path, strict: bool) -> None:
+def check(workspace: Path, strict: bool, timeout: int) -> None:
     """Validate every record and template; write nothing. Exit 1 on any problem.
 
     \b
@@ -98,7 +150,8 @@ def check(workspace: Path, strict: bool) -> None:
     from .build import Options
     from .build import check as check_workspace
 
-    report = check_workspace(workspace, Options(strict=strict))
+    with _stop_on_signals():
+        report = check_workspace(workspace, Options(strict=strict), timeout=timeout)
     _echo_notes(report.notes)
     _echo_warnings(report.warnings)
     say(f"ok: all records valid, {report.checked} document(s) render", err=False)
@@ -106,7 +159,7 @@ def check(workspace: Path, strict: bool) -> None:
 
 def _echo_notes(notes: list[str]) -> None:
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        say(f"note: {note}")
 
 
 def _echo_warnings(warnings: list[str]) -> None:
@@ -124,7 +177,7 @@ def _echo_warnings(warnings: list[str]) -> None:
 @click.option("--force", is_flag=True, help="Overwrite outputs that were edited by hand.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
-@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help="Seconds one record may take to render before it is stopped.")
+@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help=TIMEOUT_HELP)
 @click.pass_obj
 def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_variant: str, jobs: int | None,
           clean: bool, force: bool, quiet: bool, as_json: bool, timeout: int) -> None:
@@ -147,10 +200,11 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
 
     variant = None if pdf_variant == "none" else pdf_variant
     show = _progress_printer(quiet or as_json)
-    report = build_workspace(
-        workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
-        jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
-    )
+    with _stop_on_signals():
+        report = build_workspace(
+            workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
+            jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
+        )
     _finish_progress(show)
     if not (quiet or as_json):
         _echo_notes(report.notes)

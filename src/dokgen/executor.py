@@ -15,11 +15,13 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from .limits import RENDER_SECONDS
+
 if TYPE_CHECKING:
     from .build import Job, Options, Rendered
     from .records import Workspace
 
-JOB_TIMEOUT_S = 120  # a runaway record must not hold the whole batch hostage
+JOB_TIMEOUT_S = RENDER_SECONDS  # a runaway record must not hold the whole batch hostage
 WORKER_MEMORY_BYTES = 4 << 30  # address space per worker; a 40-page report needs ~150 MB
 
 _state: dict = {}
@@ -32,14 +34,6 @@ class Outcome:
     index: int
     rendered: "Rendered | None" = None
     error: str | None = None
-
-
-class JobTimeout(Exception):
-    pass
-
-
-def _on_alarm(signum: int, frame: object) -> None:
-    raise JobTimeout()
 
 
 def init_worker(ws: "Workspace", jobs: "list[Job]", options: "Options", timeout: int) -> None:
@@ -57,35 +51,31 @@ def init_worker(ws: "Workspace", jobs: "list[Job]", options: "Options", timeout:
 
 
 def run_one(index: int, ws: "Workspace", job: "Job", options: "Options", timeout: int = JOB_TIMEOUT_S) -> Outcome:
-    """Render one job, turning any failure into a message (never an exception)."""
-    from .errors import DokgenError
+    """Render one job under the render guard, turning any failure into a message (never an exception)."""
+    from .errors import DokgenError, TemplateProblem
+    from .limits import RENDER_MEMORY_BYTES, RenderTimeout, render_guard
 
-    use_alarm = timeout > 0 and hasattr(signal, "SIGALRM") and _is_main_thread()
-    if use_alarm:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.alarm(timeout)
     try:
-        return Outcome(index, rendered=job.run(ws, options))
-    except JobTimeout:
-        return Outcome(index, error=f"{job.record.source}: rendering took longer than {timeout} s and was stopped")
+        with render_guard(timeout, RENDER_MEMORY_BYTES):
+            return Outcome(index, rendered=job.run(ws, options))
+    except RenderTimeout as exc:
+        return Outcome(index, error=f"{_where(exc, ws, job)}: rendering {job.record.source} took longer than {timeout} s and was stopped")
+    except MemoryError as exc:
+        return Outcome(index, error=f"{_where(exc, ws, job)}: rendering {job.record.source} needed more than {RENDER_MEMORY_BYTES >> 20} MB of memory and was stopped")
     except DokgenError as exc:
         where = "" if exc.location is not None else f"{job.record.source}: "  # located errors name the file
-        return Outcome(index, error=f"{where}{exc}")
-    except MemoryError:
-        return Outcome(index, error=f"{job.record.source}: ran out of memory while rendering")
+        also = f" (while rendering {job.record.source})" if isinstance(exc, TemplateProblem) and exc.location is not None else ""
+        return Outcome(index, error=f"{where}{exc}{also}")
     except Exception as exc:  # a bug in dokgen or a library: report it, keep the batch going
         last = traceback.extract_tb(exc.__traceback__)[-1]
         return Outcome(index, error=f"{job.record.source}: internal error {type(exc).__name__}: {exc} (at {last.filename}:{last.lineno}); please report it")
-    finally:
-        if use_alarm:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, previous)
 
 
-def _is_main_thread() -> bool:
-    import threading
+def _where(exc: BaseException, ws: "Workspace", job: "Job") -> str:
+    """The template line a runaway render was stopped at (or its main template)."""
+    from .templates import template_location
 
-    return threading.current_thread() is threading.main_thread()
+    return str(template_location(exc, ws.root, f"templates/{job.producer.templates[0]}"))
 
 
 def run_chunk(indices: list[int]) -> list[Outcome]:
@@ -123,15 +113,34 @@ def run_jobs(
     size = max(1, min(32, len(jobs) // (workers * 8)))
     chunks = [list(range(i, min(i + size, len(jobs)))) for i in range(0, len(jobs), size)]
     with executor_factory(workers, ws, jobs, options, timeout) as pool:
-        futures: list[Future] = [pool.submit(run_chunk, chunk) for chunk in chunks]
+        futures: list[Future] = []
         try:
+            futures += [pool.submit(run_chunk, chunk) for chunk in chunks]
             for future, chunk in zip(futures, chunks):
                 try:
                     yield from future.result(timeout=timeout * len(chunk) + 60)
                 except Exception as exc:  # the worker died (killed, out of memory) or hung
                     for i in chunk:
                         yield Outcome(i, error=f"{jobs[i].record.source}: worker failed ({type(exc).__name__}: {exc})")
-        except BaseException:
-            for future in futures:
-                future.cancel()
+        except BaseException:  # Ctrl-C, SIGTERM, or the caller closing us: stop the workers now
+            stop_workers(pool, futures)
             raise
+
+
+def stop_workers(pool: Executor, futures: list[Future], grace: float = 2.0) -> None:
+    """Cancel what has not started and end the worker processes, so that none outlives the build.
+
+    Workers ignore SIGINT (the parent decides), so without this a Ctrl-C waits for every
+    running chunk, and a SIGTERM to the parent leaves them rendering for nobody.
+    """
+    for future in futures:
+        future.cancel()
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(grace)
+        if process.is_alive():
+            process.kill()
+            process.join(grace)

@@ -11,7 +11,10 @@ template of each record kind being built is checked for
   `{% for p in parties %}`) that the context of that record kind does not have, checked
   against the context built from real records of the workspace;
 - in Word templates, tags Word split in a way docxtpl cannot join, and paragraphs whose
-  `{{`/`}}`, `{%`/`%}` or `{#`/`#}` do not balance.
+  `{{`/`}}`, `{%`/`%}` or `{#`/`#}` do not balance;
+- template files, and what `{% include %}`/`{% import %}`/`{% extends %}` name, that resolve
+  outside templates/ (a symlink, a shared folder), and in Word templates any part that
+  links out of the file or runs code, or unzips to too much (wordpackage.py).
 
 Word templates are checked in the form docxtpl renders: after its own `patch_xml`
 preprocessing (`{%p`, `{%tc`, `{% colspan %}`, runs joined inside tags), which is called,
@@ -24,6 +27,7 @@ import functools
 import html
 import importlib
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,18 +85,40 @@ PAIRS = (("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
 def lint_templates(ws: Workspace, kinds: Iterable[str]) -> list[Problem]:
     """Return every problem in the templates of the given record kinds (nothing renders)."""
     from .build import PRODUCERS
-    from .templates import make_env
+    from .templates import file_env
 
-    env = make_env()
+    env = file_env(ws.root)  # its loader resolves {% include %} as rendering does
     problems: list[Problem] = []
+    seen: set[str] = set()
     for kind in sorted(set(kinds)):
         if kind not in PRODUCERS:
             continue
+        outside = _outside_files(ws, PRODUCERS[kind].templates, seen)
+        problems += outside
         context = context_shape(ws, kind)
         for rel in _template_files(ws, PRODUCERS[kind].templates):
             path = ws.root / "templates" / rel
+            if any(p.location.path == f"templates/{rel}" for p in outside):
+                continue  # never read a file from outside the workspace, not even to lint it
             lint = _lint_word if path.suffix.lower() == ".docx" else _lint_jinja
             problems += lint(env, path, f"templates/{rel}", kind, context)
+    return problems
+
+
+def _outside_files(ws: Workspace, entries: Iterable[str], seen: set[str]) -> list[Problem]:
+    """Files of the producer's templates (and of its folders) that resolve outside templates/."""
+    from .templates import outside_reason
+
+    problems = []
+    for entry in entries:
+        path = ws.root / "templates" / entry
+        files = sorted(path.rglob("*")) if path.is_dir() and not path.is_symlink() else [path]
+        for file in files:
+            rel = file.relative_to(ws.root).as_posix()
+            reason = None if rel in seen or not (file.exists() or file.is_symlink()) else outside_reason(ws.root, file)
+            seen.add(rel)
+            if reason:
+                problems.append(Problem(Location(rel, 1, 1), "", f"refused to read: {reason}"))
     return problems
 
 
@@ -438,7 +464,26 @@ def _check_source(env: Environment, source: str, name: str, kind: str, context: 
             message += " (the block opened here is not closed)" if line != exc.lineno else ""
         report(line, "syntax error", f"{message}{hint(message)}")
         return
+    _check_loads(env, ast, report, word=".docx/" in name)
     _Checker(env, kind, context, report).check(ast)
+
+
+def _check_loads(env: Environment, ast: nodes.Template, report: Callable[[int, str, str], None], word: bool) -> None:
+    """Every {% include %}/{% import %}/{% extends %} must name a file inside templates/."""
+    from jinja2 import TemplateNotFound, nodes
+
+    for node in ast.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        tag = type(node).__name__.lower().replace("fromimport", "from ... import")
+        if word:
+            report(node.lineno, tag, "a Word template cannot read other files; put the text in the template itself")
+            continue
+        if not isinstance(node.template, nodes.Const) or not isinstance(node.template.value, str):
+            continue  # a list or a name computed while rendering: the loader checks it then
+        name = node.template.value
+        try:
+            env.loader.get_source(env, name)
+        except TemplateNotFound as exc:
+            report(node.lineno, tag, exc.message if exc.message and "refused" in exc.message else f"no template templates/{name}")
 
 
 BLOCK_TAGS = {"for", "if", "macro", "call", "filter", "with", "block", "autoescape", "trans"}
@@ -490,7 +535,15 @@ def _lint_jinja(env: Environment, path: Path, rel: str, kind: str, context: dict
 def _lint_word(env: Environment, path: Path, rel: str, kind: str, context: dict[str, Any] | None) -> list[Problem]:
     from docxtpl import DocxTemplate
 
-    problems: list[Problem] = []
+    from .wordpackage import inspect
+
+    try:
+        findings = inspect(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        return [Problem(Location(rel, 1, 1), "", f"not a readable Word document ({exc})")]
+    problems = [Problem(Location(rel, 1, 1), f.part, f.message) for f in findings]
+    if problems:
+        return problems  # not opened further: it may be a zip bomb, and it is refused anyway
     try:
         tpl = DocxTemplate(str(path))
         tpl.init_docx()

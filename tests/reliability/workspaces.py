@@ -101,3 +101,25 @@ def run_dokgen(*args: str, timeout: int = 60, memory: int = 3 << 30) -> tuple[in
     except subprocess.TimeoutExpired:
         return None, f"hung: killed after {timeout} s"
     return proc.returncode, proc.stderr.decode("utf-8", "replace")
+
+
+def plant(ws: Path, rel: str, code: str) -> None:
+    """Put template code at the top of templates/<rel>: a first paragraph of a Word
+    template, the start of an HTML body, or the first line of a text template."""
+    path = ws / "templates" / rel
+    if rel.endswith(".docx"):
+        from docx import Document
+
+        doc = Document(str(path))
+        doc.paragraphs[0].insert_paragraph_before(code)
+        doc.save(str(path))
+    elif rel.endswith(".html") and "<body>" in path.read_text():
+        path.write_text(path.read_text().replace("<body>", "<body>" + code, 1))
+    else:
+        path.write_text(code + "\n" + path.read_text())
+
+
+def others_built(ws: Path, rel: str) -> bool:
+    """Whether documents not made from templates/<rel> were written (a failure stayed alone)."""
+    other = "out/press" if rel.endswith(".docx") else "out/mou"
+    return any((ws / other).glob("*.*"))

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable
 
-from ..errors import TemplateProblem
+from ..errors import Location, TemplateProblem
 
 if TYPE_CHECKING:
     from docxtpl import DocxTemplate
@@ -54,7 +54,6 @@ def render_docx(template: Path, context: dict[str, Any], *, template_name: str, 
     """Render template with context; return the bytes of a reproducible .docx file."""
     from docx.shared import Mm
     from docxtpl import InlineImage
-    from jinja2 import TemplateError
 
     from ..images import clean_logo
     from ..templates import make_env
@@ -63,8 +62,10 @@ def render_docx(template: Path, context: dict[str, Any], *, template_name: str, 
     ctx = template_context(context, lambda path: InlineImage(tpl, io.BytesIO(clean_logo(path)[0]), height=Mm(LOGO_HEIGHT_MM)))
     try:
         tpl.render(ctx, jinja_env=make_env(), autoescape=True)
-    except TemplateError as exc:
-        raise template_problem(exc, template_name) from exc
+    except MemoryError:
+        raise  # the render guard (limits.py) names the record and the limit
+    except Exception as exc:  # Jinja's errors, and a filter's (ZeroDivisionError, TypeError)
+        raise template_problem(exc, template_name) from None
 
     set_page_size(tpl.docx.sections, ctx)
     # Properties are set after rendering so record text is never compiled as a template.
@@ -82,9 +83,14 @@ def open_template(source: str | IO[bytes], template_name: str) -> DocxTemplate:
     """
     from docxtpl import DocxTemplate
 
+    from ..wordpackage import PackageTooLarge, check_sizes
+
     try:
+        check_sizes(source)  # python-docx reads every part into memory: refuse a zip bomb first
         tpl = DocxTemplate(source)
         tpl.init_docx()
+    except PackageTooLarge as exc:
+        raise TemplateProblem(f"{exc.finding.part or 'package'}: {exc}", location=Location(template_name, 1, 1)) from None
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors for a bad file
         raise TemplateProblem(f"{template_name}: not a readable Word document ({exc})") from exc
     props = tpl.docx.core_properties
@@ -134,10 +140,13 @@ def keep_literal(value: Any) -> Any:
 
 
 def template_problem(exc: Exception, template_name: str) -> TemplateProblem:
-    """Name the template and quote the paragraphs docxtpl attached to a Jinja error."""
+    """A located problem naming the template, quoting the paragraphs docxtpl attached to the error."""
+    from ..templates import located_problem
+
+    problem = located_problem(exc, None, template_name)
     around = " / ".join(s.strip() for s in getattr(exc, "docx_context", []) if s.strip())
-    near = f" near: {around[:300]}" if around else ""
-    return TemplateProblem(f"{template_name}: {getattr(exc, 'message', None) or exc}{near}")
+    near = f" near: {' '.join(around.split())[:300]}" if around else ""
+    return TemplateProblem(f"{problem.args[0]}{near}", location=Location(template_name, 1, 1))
 
 
 def set_page_size(sections: Any, ctx: dict[str, Any]) -> None:

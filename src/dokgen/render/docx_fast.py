@@ -180,14 +180,14 @@ class PreparedDocx:
 
     def render(self, context: dict[str, Any], *, template_name: str, title: str) -> bytes:
         """Render one document (a context without pictures) to the bytes render_docx gives."""
-        from jinja2 import TemplateError
-
         ctx = template_context(context, None)  # no logo_path here: every `logo` is None
         with self.lock:
             try:
                 blobs = self._render_parts(ctx, title)
-            except TemplateError as exc:
-                raise template_problem(exc, template_name) from exc
+            except MemoryError:
+                raise  # the render guard (limits.py) names the record and the limit
+            except Exception as exc:  # Jinja's errors, and a filter's (ZeroDivisionError, TypeError)
+                raise template_problem(exc, template_name) from None
         deflated: dict[bytes, tuple[int, int, bytes]] = {}  # identical parts (two equal footers) once
         members = []
         for m in self.members:
@@ -233,11 +233,12 @@ class PreparedDocx:
         them in, done once when compiling (same result, ~0.2 ms a document saved); the four
         unescapes are docxtpl's; resolve_listing is skipped when it has nothing to do.
         """
-        from jinja2 import TemplateError
 
         try:
             xml = code.compiled.template.render(ctx)
-        except TemplateError:
+        except MemoryError:
+            raise
+        except Exception:
             # Render again through docxtpl: it raises the same error with its paragraph context.
             self.tpl.render_xml_part(code.source, code.part, ctx, jinja_env=code.compiled)
             raise
