@@ -24,7 +24,7 @@ from dokgen.errors import printable
 
 from .test_payloads import readable_text
 
-GUARANTEE = "text that deceives (16.7)"
+GUARANTEE = "18 text that deceives"
 # (file, line as in the worked example, the same line with {c} where a character goes, field path)
 FIELDS = [
     ("records/parties/lan.yaml", "short_name: LAN", 'short_name: "LA{c}N"', "short_name"),

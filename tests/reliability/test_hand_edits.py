@@ -167,7 +167,7 @@ def check_after_build(clerk: Clerk, code: int, err: str, tb: bool) -> tuple[list
     return failures, checked
 
 
-@pytest.mark.guarantee("hand edits: files handed out are kept")
+@pytest.mark.guarantee("15 lost work: every handed-out file kept")
 @pytest.mark.parametrize("walk", range(2))
 def test_random_clerk_never_loses_work(tmp_path, figure, walk):
     ws = tmp_path / "ws"
@@ -192,7 +192,7 @@ def test_random_clerk_never_loses_work(tmp_path, figure, walk):
 
 def test_new_version_chain_and_force(tmp_path, figure):
     """Draft edited, its new version edited too, then --force: only the draft is overwritten."""
-    figure.guarantee = "hand edits: files handed out are kept"
+    figure.guarantee = "15 lost work: every handed-out file kept"
     ws, out = tmp_path / "ws", tmp_path / "ws/out"
     make_workspace(ws)
     draft = out / OUTPUTS[0]
@@ -219,7 +219,7 @@ def test_new_version_chain_and_force(tmp_path, figure):
 
 def test_accepted_new_version_is_replaced_quietly(tmp_path, figure):
     """Copying dokgen's new version over the draft accepts it: nothing of the clerk's is in it."""
-    figure.guarantee = "hand edits: files handed out are kept"
+    figure.guarantee = "15 lost work: every handed-out file kept"
     ws, out = tmp_path / "ws", tmp_path / "ws/out"
     make_workspace(ws)
     draft, offer = out / OUTPUTS[0], out / "mou/pontianak-lan-2015.dokgen-new.docx"

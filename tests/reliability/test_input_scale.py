@@ -22,7 +22,7 @@ from dokgen.records import load_workspace
 
 from .conftest import scale
 
-GUARANTEE = "scale of input (16.11)"
+GUARANTEE = "20 scale of input: linear validation"
 LAN = "records/parties/lan.yaml"
 LAB = "records/labs/labinov-pontianak-2015.yaml"
 

@@ -29,7 +29,7 @@ import pytest
 from .conftest import scale
 from .workspaces import BASE_MOU, DOKGEN, REPO, docx_problem, example_workspace, outputs, run_dokgen
 
-GUARANTEE = "write failures: in the way, read-only, full"
+GUARANTEE = "17 write failures fail alone"
 DRAFT = "out/mou/pontianak-lan-2015.docx"
 PRESS_OUT = [f"out/press/pemkot-gandeng-lan-2015.{x}" for x in ("html", "md", "txt")]
 ALL_OUT = [DRAFT, *PRESS_OUT]
