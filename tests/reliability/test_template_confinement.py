@@ -27,7 +27,7 @@ import pytest
 from .conftest import scale
 
 SECRET = "RAHASIA-DI-LUAR-WORKSPACE"
-LOCATED = re.compile(r"^(?:error: )?(templates|records)/[^:\s]+:\d+:\d+: \S.*$")
+LOCATED = re.compile(r"^(?:error: |warning: )?(templates|records)/[^:\s]+:\d+:\d+: \S.*$")
 TEXT_TEMPLATES = ["html/press.html", "markdown/press.md", "text/press.txt", "html/lab-report.html"]
 ALL_TEMPLATES = ["docx/mou.docx", *TEXT_TEMPLATES, "html/lab-report.css", "html/fonts/Arimo-Regular.ttf"]
 
