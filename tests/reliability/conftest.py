@@ -46,6 +46,12 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "guarantee(name): the reliability guarantee a test measures")
 
 
+def _number(fig: Figure) -> int:
+    """The guarantee's number ("12 interrupts: …" -> 12), so the table reads in order."""
+    first = fig.guarantee.split()[0]
+    return int(first) if first.isdigit() else 999
+
+
 def pytest_terminal_summary(terminalreporter):
     if not _FIGURES:
         return
@@ -59,10 +65,11 @@ def pytest_terminal_summary(terminalreporter):
         m.note = "; ".join(filter(None, [m.note, fig.note]))
     tr = terminalreporter
     tr.section(f"reliability figures ({'soak' if SOAK else 'CI size'})")
-    tr.write_line(f"| {'guarantee':<34} | {'cases':>6} | {'failures':>8} | {'tracebacks':>10} | {'files checked':>13} |")
-    tr.write_line(f"|{'-' * 36}|{'-' * 8}|{'-' * 10}|{'-' * 12}|{'-' * 15}|")
-    for fig in merged.values():
-        tr.write_line(f"| {fig.guarantee:<34} | {fig.cases:>6} | {fig.failures:>8} | {fig.tracebacks:>10} | {fig.files_checked:>13} |")
+    width = max(34, *(len(f.guarantee) for f in merged.values()))
+    tr.write_line(f"| {'guarantee':<{width}} | {'cases':>6} | {'failures':>8} | {'tracebacks':>10} | {'files checked':>13} |")
+    tr.write_line(f"|{'-' * (width + 2)}|{'-' * 8}|{'-' * 10}|{'-' * 12}|{'-' * 15}|")
+    for fig in sorted(merged.values(), key=_number):
+        tr.write_line(f"| {fig.guarantee:<{width}} | {fig.cases:>6} | {fig.failures:>8} | {fig.tracebacks:>10} | {fig.files_checked:>13} |")
     report = os.environ.get("DOKGEN_RELIABILITY_JSON")
     if report:
         Path(report).write_text(json.dumps([asdict(f) for f in merged.values()], indent=1))
