@@ -117,6 +117,24 @@ def test_a_logo_changed_with_the_same_size_and_time_is_checked_again(workspace, 
     assert code == 1 and "records/parties/lan.yaml" in err and "logo" in err and "not a readable image" in err
 
 
+def test_a_logo_outside_assets_is_watched_too(workspace, run, with_logos):
+    with_logos(workspace)
+    for folder in ("labs", "press"):  # the lab report takes logos from assets/ only
+        shutil.rmtree(workspace / "records" / folder)
+    (workspace / "logos").mkdir()
+    shutil.move(workspace / "assets/logo-lan.png", workspace / "logos/lan.png")
+    party = workspace / LAN
+    party.write_text(party.read_text().replace("assets/logo-lan.png", "logos/lan.png"))
+    assert build(run, workspace)[0] == 0
+    first = (workspace / OUT).read_bytes()
+    from PIL import Image
+
+    Image.new("RGB", (30, 10), "red").save(workspace / "logos/lan.png")
+    code, out, err = build(run, workspace)
+    assert code == 0 and "0 built" not in out, err
+    assert (workspace / OUT).read_bytes() != first
+
+
 def poisoned(ws: Path) -> None:
     """Change the cached record of LAN behind dokgen's back (its digest still matches the file)."""
     path = ws / "out" / cache.RECORDS_FILE

@@ -310,7 +310,7 @@ def build(
     check_templates(ws, planned)
     _lint(ws, {job.record.kind for job in planned}, cache)  # before anything is written
     report = BuildReport(warnings=record_warnings(ws, options), notes=ws.notes)
-    memo = BuildMemo(digest, _consulted_fonts(), [], list(report.warnings), list(ws.notes)) if digest is not None else None
+    memo = BuildMemo(digest, _consulted_fonts(), [], list(report.warnings), list(ws.notes)) if digest is not None and _watched(ws) else None
     with BuildLock(out_dir):
         writer = Writer(out_dir, force=force)
         writer.remove_stale_temp_files()
@@ -408,6 +408,21 @@ def _replay(out_dir: Path, digest: str, options: Options, force: bool) -> BuildR
         except OutputError as exc:
             report.failed.append(str(exc))
     return report
+
+
+def _watched(ws: Workspace) -> bool:
+    """Whether every file the build reads lies in the folders the memo's digest covers (a logo may lie elsewhere)."""
+    from .cache import WATCHED
+
+    root = ws.root.resolve()
+    for rec in ws.parties.values():
+        if rec.model.logo is not None:
+            try:
+                if (ws.root / rec.model.logo).resolve().relative_to(root).parts[0] not in WATCHED:
+                    return False
+            except (ValueError, IndexError, OSError):
+                return False
+    return True
 
 
 def _remember(root: Path, out_dir: Path, memo: BuildMemo, options: Options) -> None:
