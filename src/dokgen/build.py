@@ -15,15 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
-    from .cache import BuildMemo, RecordCache
-
 from . import __version__
 from .errors import DokgenError, OutputError
 
 if TYPE_CHECKING:  # records.py brings pydantic: imported when a workspace is loaded, not for a no-op build
+    from concurrent.futures import Executor
+
+    from .cache import BuildMemo, RecordCache
     from .records import Record, Workspace
 
 
