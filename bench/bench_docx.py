@@ -1,6 +1,6 @@
 """Word output benchmark: plain docxtpl (render_docx) against the prepared fast path.
 
-Run: .venv/bin/python bench/bench_docx.py [--docs 400] [--rounds 3] [--chunk 25]
+Run: .venv/bin/python bench/bench_docx.py [--docs 400] [--rounds 3] [--chunk 25] [--logos]
 
 Both variants render the same template (templates/docx/mou.docx) with the same generated MoU
 contexts (2-4 parties, 3-6 scopes, names varied, every third one with '&' and '<'), in one
@@ -9,7 +9,9 @@ slows both alike; ms/doc as median (min-max) and the paired ratio. Two processes
 pool of 2 workers, documents submitted in chunks, each variant's rounds alternating with the
 other's; pool start-up, imports and the fast path's one-time prepare are excluded (warm-up).
 Every document of the one-process pass is also checked: the fast path's bytes must equal
-render_docx's.
+render_docx's. With --logos every party has a logo (one of eight, PNG and JPEG, 300x200
+pixels): plain docxtpl embeds them through InlineImage, the fast path from its prepared
+picture parts.
 """
 
 from __future__ import annotations
@@ -39,7 +41,29 @@ SCOPES = ["Pengkajian Kebijakan", "Pendidikan dan Pelatihan", "Inovasi Administr
           "Pertukaran Data dan Informasi", "Penelitian Bersama", "Pengabdian kepada Masyarakat", "Magang Aparatur"]
 
 
-def make_contexts(n: int, seed: int = 2015) -> list[dict]:
+def bench_logos() -> list[Path]:
+    """Eight logos, the same bytes in every process (written once into the temp folder)."""
+    import tempfile
+
+    from PIL import Image, ImageDraw
+
+    folder = Path(tempfile.gettempdir()) / "dokgen-bench-logos"
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i in range(8):
+        ext, fmt = ("png", "PNG") if i % 2 == 0 else ("jpg", "JPEG")
+        path = folder / f"logo-{i}.{ext}"
+        if not path.exists():
+            img = Image.new("RGB", (300, 200), "white")
+            ImageDraw.Draw(img).ellipse((10 + 5 * i, 10, 290 - 5 * i, 190), fill=(30 * i, 90, 160), outline="black", width=6)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            img.save(tmp, fmt)
+            os.replace(tmp, path)
+        paths.append(path)
+    return paths
+
+
+def make_contexts(n: int, seed: int = 2015, logos: bool = False) -> list[dict]:
     """n MoU contexts, the same in every process: the worked example with parties and scopes varied."""
     from dokgen.context.mou import mou_context
     from dokgen.indonesian import letter, party_label, party_ordinal, roman
@@ -47,6 +71,7 @@ def make_contexts(n: int, seed: int = 2015) -> list[dict]:
 
     base = mou_context(load_workspace(REPO), "pontianak-lan-2015")
     rnd = random.Random(seed)
+    pictures = bench_logos() if logos else []
     contexts = []
     for i in range(n):
         marked = i % 3 == 0  # names that must be escaped in XML
@@ -60,6 +85,7 @@ def make_contexts(n: int, seed: int = 2015) -> list[dict]:
                 "number": f"{i}/NK/{k}/2025" if rnd.random() < 0.5 else None,
                 "ordinal": party_ordinal(k), "label": party_label(k), "roman": roman(k),
                 "signatory": {**template["signatory"], "name": person, "full_name": f"Dr. {person}, M.Si."},
+                "logo_path": pictures[(i + k) % len(pictures)] if pictures else None,
             })
         scopes = [{"key": None, "title": t, "description": f"kegiatan {t.lower()} tahun {2020 + i % 6}" + (" & <evaluasi>" if marked else "")}
                   for t in rnd.sample(SCOPES, rnd.randint(3, 6))]
@@ -78,10 +104,10 @@ def make_contexts(n: int, seed: int = 2015) -> list[dict]:
 _contexts: list[dict] = []
 
 
-def _init(n: int) -> None:
+def _init(n: int, logos: bool = False) -> None:
     """Per worker, before any timing: the contexts, the imports, and the template prepared once."""
     global _contexts
-    _contexts = make_contexts(n)
+    _contexts = make_contexts(n, logos=logos)
     _render("plain", 0, 1)
     _render("fast", 0, 1)
 
@@ -97,14 +123,14 @@ def _render(variant: str, start: int, stop: int) -> int:
     return size
 
 
-def pool_rates(n: int, rounds: int, chunk: int, passes: dict[str, int]) -> dict[str, list[float]]:
+def pool_rates(n: int, rounds: int, chunk: int, passes: dict[str, int], logos: bool = False) -> dict[str, list[float]]:
     """docs/s of each variant with 2 spawned workers, rounds alternating the order.
 
     A round renders every context `passes[variant]` times, so that a fast round lasts long
     enough (~1 s) for a burst of other load on the machine not to decide its figure.
     """
     rates: dict[str, list[float]] = {"plain": [], "fast": []}
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=_init, initargs=(n,)) as pool:
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=_init, initargs=(n, logos)) as pool:
         list(pool.map(_render, ["fast", "plain"], [0, 0], [1, 1]))  # waits for the workers to be up
         for r in range(rounds):
             for variant in (("plain", "fast") if r % 2 == 0 else ("fast", "plain")):
@@ -158,16 +184,18 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=400, help="generated MoU contexts (200-1000)")
     parser.add_argument("--rounds", type=int, default=3, help="2-process rounds per variant")
     parser.add_argument("--chunk", type=int, default=25, help="documents per pool task")
+    parser.add_argument("--logos", action="store_true", help="every party with a logo (PNG and JPEG)")
     args = parser.parse_args()
 
     print(f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}")
     print("load average before (1/5/15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (other work on the machine slows both variants)")
     print("versions: " + ", ".join(f"{p} {version(p)}" for p in ("docxtpl", "python-docx", "Jinja2", "lxml")))
-    contexts = make_contexts(args.docs)
+    contexts = make_contexts(args.docs, logos=args.logos)
     parties = [len(c["parties"]) for c in contexts]
     scopes = [len(c["scopes"]) for c in contexts]
     print(f"template: {NAME}; {args.docs} generated MoU contexts ({min(parties)}-{max(parties)} parties, "
-          f"{min(scopes)}-{max(scopes)} scopes, {sum(i % 3 == 0 for i in range(args.docs))} with & and <, A4 and F4, draft and final)")
+          f"{min(scopes)}-{max(scopes)} scopes, {sum(i % 3 == 0 for i in range(args.docs))} with & and <, A4 and F4, draft and final"
+          f"{', every party with a logo' if args.logos else ', no logos'})")
 
     plain, fast, same, prepare_ms = per_doc(contexts)
     ratios = [p / f for p, f in zip(plain, fast)]
@@ -180,14 +208,14 @@ def main() -> None:
 
     # A fast round goes over the contexts enough times to last ~1.5 s on 2 workers (see pool_rates).
     fast_passes = math.ceil(1.5 / (args.docs * statistics.median(fast) / 1000 / 2))
-    rates = pool_rates(args.docs, args.rounds, args.chunk, {"plain": 1, "fast": fast_passes})
+    rates = pool_rates(args.docs, args.rounds, args.chunk, {"plain": 1, "fast": fast_passes}, args.logos)
     print(f"\n2 processes (spawn, chunks of {args.chunk}, {args.rounds} rounds each, fast rounds {fast_passes} passes over the contexts,"
           f" warm-up excluded): docs/s, median (min-max)")
     print(f"  plain docxtpl                       {describe(rates['plain'], 'docs/s', '{:.0f}')}")
     print(f"  fast path                           {describe(rates['fast'], 'docs/s', '{:.0f}')}")
     print(f"  ratio fast/plain: {statistics.median(rates['fast']) / statistics.median(rates['plain']):.1f}x")
     print("load average after (1/5/15 min): " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print("\ntarget (issue 5): fast path >= 10x plain docxtpl; floor (perf notes) ~0.7-0.9 ms/doc, ~2,150 docs/s on 2 cores")
+    print("\ntarget (issues 5 and 14): fast path >= 10x plain docxtpl, with logos too; floor (perf notes) ~0.7-0.9 ms/doc, ~2,150 docs/s on 2 cores")
 
 
 if __name__ == "__main__":

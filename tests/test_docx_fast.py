@@ -167,9 +167,9 @@ def test_cache_prepares_once_and_again_when_the_template_changes(workspace):
     first = prepare(path, NAME)
     assert prepare(path, NAME) is first  # a worker prepares each template once
     st = path.stat()
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # touch
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # touch: the same content
     second = prepare(path, NAME)
-    assert second is not first
+    assert second is first
 
     # Replace the file (as an editor saving in place would): the new template is used.
     ctx, title = context_of(workspace)
@@ -186,6 +186,37 @@ def test_cache_prepares_once_and_again_when_the_template_changes(workspace):
     assert fast == render_docx(path, ctx, template_name=NAME, title=title)
 
 
+def stored_template(path: Path, old: bytes, new: bytes) -> None:
+    """Rewrite the template in place, uncompressed, with `old` replaced by `new` (same length) in its body."""
+    with zipfile.ZipFile(path) as z:
+        members = [(info, z.read(info)) for info in z.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        for info, blob in members:
+            info.compress_type = zipfile.ZIP_STORED
+            z.writestr(info, blob.replace(old, new) if info.filename == "word/document.xml" else blob)
+    with open(path, "r+b") as f:  # in place: same inode
+        f.write(out.getvalue())
+        f.truncate()
+
+
+def test_a_template_rewritten_with_the_same_size_and_time_is_not_served_stale(workspace):
+    """The prepared-template cache keys on the content: same size, same old mtime, same inode."""
+    path = workspace / TEMPLATE
+    ctx, title = context_of(workspace)
+    stored_template(path, b"", b"")
+    st = path.stat()
+    old = render_docx_fast(path, ctx, template_name=NAME, title=title)
+    assert "PARA_PIHAK" not in "\n".join(text_of(old))
+    stored_template(path, b"PARA PIHAK", b"PARA_PIHAK")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    now = path.stat()
+    assert (now.st_size, now.st_mtime_ns, now.st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    fast = render_docx_fast(path, ctx, template_name=NAME, title=title)
+    assert "PARA_PIHAK" in "\n".join(text_of(fast))
+    assert fast == render_docx(path, ctx, template_name=NAME, title=title)
+
+
 def test_draft_watermark_and_paper_size(workspace):
     ctx, title = context_of(workspace)
     for is_draft, paper in [(True, (210, 297)), (False, (215, 330)), (True, (215, 330)), (False, (210, 297))]:
@@ -199,15 +230,95 @@ def test_draft_watermark_and_paper_size(workspace):
             assert (round(section.page_width.mm), round(section.page_height.mm)) == paper
 
 
-def test_documents_with_logos_fall_back_to_docxtpl(workspace):
-    from test_mou_docx import tiny_png  # a real 8x8 PNG, written without Pillow
+def make_logos(ws: Path, kinds: str) -> list[Path]:
+    """Real logos of different sizes and colours: P for a PNG, J for a JPEG."""
+    from PIL import Image
 
-    tiny_png(workspace / "assets/logo.png")
-    ctx, _ = context_of(workspace)
-    ctx = {**ctx, "parties": [{**ctx["parties"][0], "logo_path": workspace / "assets/logo.png"}, *ctx["parties"][1:]]}
+    paths = []
+    for i, kind in enumerate(kinds):
+        fmt, ext = ("PNG", "png") if kind == "P" else ("JPEG", "jpg")
+        path = ws / f"assets/logo-{i}.{ext}"
+        Image.new("RGB", (40 + 7 * i, 30 + 11 * i), (30 * i % 256, 120, 200 - 20 * i)).save(path, fmt)
+        paths.append(path)
+    return paths
+
+
+def with_logos(ctx: dict, logos: list[Path]) -> dict:
+    """The context with one party per logo (the example's two parties in turn), each with its logo."""
+    parties = [{**ctx["parties"][i % 2], "logo_path": logo} for i, logo in enumerate(logos)]
+    return {**ctx, "parties": parties}
+
+
+def media_of(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist() if n.startswith("word/media/")}
+
+
+@pytest.mark.parametrize("kinds", ["P", "J", "PJ", "JP", "PPJ", "PJPJPP", "JJJJJJ"])
+def test_logos_on_the_fast_path_give_docxtpls_bytes(workspace, kinds):
+    logos = make_logos(workspace, kinds)
+    ctx = with_logos(context_of(workspace)[0], logos)
     plain, fast = both(workspace, ctx)
     assert fast == plain
-    assert any(n.startswith("word/media/") for n in zipfile.ZipFile(io.BytesIO(fast)).namelist())
+    assert len(media_of(fast)) == len(kinds)  # one picture part per logo
+    assert text_of(fast) == text_of(plain)
+    # the fast path did it (no step aside to docxtpl): the layout for these kinds is prepared
+    layouts = prepare(workspace / TEMPLATE, NAME).layouts
+    assert layouts[tuple("png" if k == "P" else "jpg" for k in kinds)] is not None
+
+
+def test_the_same_logo_twice_is_one_picture_part(workspace):
+    first, second = make_logos(workspace, "PJ")
+    ctx = with_logos(context_of(workspace)[0], [first, second, first])
+    plain, fast = both(workspace, ctx)
+    assert fast == plain
+    assert len(media_of(fast)) == 2
+
+
+def test_documents_in_turn_keep_their_own_logos(workspace):
+    """Renders with different logos, numbers of logos and none, in turn, each as docxtpl writes it."""
+    logos = make_logos(workspace, "PJPPJP")
+    base = context_of(workspace)[0]
+    for chosen in ([0, 1], [2, 3, 4], [], [5, 0], [1], [0, 1]):
+        ctx = with_logos(base, [logos[i] for i in chosen]) if chosen else base
+        plain, fast = both(workspace, ctx)
+        assert fast == plain, chosen
+        assert sorted(media_of(fast).values()) == sorted({clean(logos[i]) for i in chosen})
+
+
+def clean(path: Path) -> bytes:
+    from dokgen.images import clean_logo
+
+    return clean_logo(path)[0]
+
+
+def test_a_logo_changed_on_disk_is_used_at_once(workspace):
+    from PIL import Image
+
+    logo = make_logos(workspace, "P")[0]
+    ctx = with_logos(context_of(workspace)[0], [logo])
+    before = both(workspace, ctx)[1]
+    Image.new("RGB", (90, 20), "red").save(logo, "PNG")  # another picture, another size
+    plain, fast = both(workspace, ctx)
+    assert fast == plain and fast != before
+    assert list(media_of(fast).values()) == [clean(logo)]
+    Image.new("RGB", (90, 20), "blue").save(logo, "JPEG")  # a JPEG under a .png name: still what docxtpl writes
+    plain, fast = both(workspace, ctx)
+    assert fast == plain
+
+
+def test_a_logo_in_a_header_is_left_to_docxtpl(workspace):
+    """docxtpl relates a picture in a header to the header: the fast path steps aside, same bytes."""
+    doc = Document()
+    doc.sections[0].header.paragraphs[0].text = "{% for p in parties %}{{ p.logo }}{% endfor %}"
+    doc.add_paragraph("Isi {{ parties[0].name }}")
+    path = workspace / "templates/docx/kop.docx"
+    doc.save(str(path))
+    ctx = with_logos(context_of(workspace)[0], make_logos(workspace, "PJ"))
+    plain = render_docx(path, ctx, template_name="kop", title="t")
+    assert render_docx_fast(path, ctx, template_name="kop", title="t") == plain
+    with zipfile.ZipFile(io.BytesIO(plain)) as z:
+        assert any(n.startswith("word/header") and "r:embed" in z.read(n).decode() for n in z.namelist())
 
 
 def test_build_writes_the_fast_paths_bytes(workspace, run):

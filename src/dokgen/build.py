@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
 from . import __version__
 from .errors import DokgenError, OutputError
-from .records import Record, Workspace, load_workspace
+
+if TYPE_CHECKING:  # records.py brings pydantic: imported when a workspace is loaded, not for a no-op build
+    from concurrent.futures import Executor
+
+    from .cache import BuildMemo, RecordCache
+    from .records import Record, Workspace
 
 
 @dataclass(frozen=True)
@@ -230,10 +232,12 @@ def check_templates(ws: Workspace, jobs: list[Job]) -> None:
 
 def check(root: Path, options: Options = Options(), timeout: int | None = None) -> BuildReport:
     """Validate every record and render every output in memory (under a build's limits), writing nothing."""
+    from .cache import RecordCache
     from .executor import JOB_TIMEOUT_S, run_one
     from .lint import raise_on_template_problems
+    from .records import load_workspace
 
-    ws = load_workspace(root)
+    ws = load_workspace(root, RecordCache(Path(root) / "out"))  # read, never written: check writes nothing
     jobs = plan(ws)
     check_templates(ws, jobs)
     raise_on_template_problems(ws, {job.record.kind for job in jobs})  # lint before any render
@@ -287,19 +291,32 @@ def build(
     concurrent.futures.Executor (a distributed one, say) to run the jobs instead of the
     default spawned process pool; see executor.make_pool.
     """
-    from .executor import JOB_TIMEOUT_S, run_jobs
-    from .lint import raise_on_template_problems
+    from .cache import BuildMemo, RecordCache, workspace_digest
     from .lock import BuildLock
     from .writer import Writer
 
     started = time.perf_counter()
     root = Path(root)
-    ws = load_workspace(root)
+    out_dir = root / "out"
+    # A build of the whole workspace whose every input is as the last one saw it, and whose
+    # outputs are unchanged on disk, is answered from the memo (cache.py) without loading a record.
+    digest = workspace_digest(root, _memo_options(options)) if not selection else None
+    if digest is not None and not clean:
+        replayed = _replay(out_dir, digest, options, force)
+        if replayed is not None:
+            replayed.seconds = time.perf_counter() - started
+            return replayed
+
+    from .executor import JOB_TIMEOUT_S, run_jobs
+    from .records import load_workspace
+
+    cache = RecordCache(out_dir)
+    ws = load_workspace(root, cache)
     planned = plan(ws, selection)
     check_templates(ws, planned)
-    raise_on_template_problems(ws, {job.record.kind for job in planned})  # before anything is written
-    out_dir = root / "out"
+    _lint(ws, {job.record.kind for job in planned}, cache)  # before anything is written
     report = BuildReport(warnings=record_warnings(ws, options), notes=ws.notes)
+    memo = BuildMemo(digest, _consulted_fonts(), [], list(report.warnings), list(ws.notes)) if digest is not None and _watched(ws) else None
     with BuildLock(out_dir):
         writer = Writer(out_dir, force=force)
         writer.remove_stale_temp_files()
@@ -307,6 +324,8 @@ def build(
         todo: list[tuple[Job, str]] = []
         for job in planned:
             key = keys.key(job)
+            if memo is not None:
+                memo.outputs += [(o, key) for o in job.outputs]
             if not clean and all(writer.is_fresh(o, key) for o in job.outputs):
                 report.skipped += job.outputs
             else:
@@ -338,8 +357,90 @@ def build(
                 writer.finish()
             except OutputError as exc:
                 report.failed.append(str(exc))
+        if not report.failed:  # out/ took every output: remember the validated records and what was said
+            cache.save()
+            if memo is not None:
+                _remember(root, out_dir, memo, options)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _lint(ws: Workspace, kinds: set[str], cache: RecordCache) -> None:
+    """Lint the templates of these kinds, unless the same templates passed against the same context shapes."""
+    from .cache import lint_digest
+    from .lint import context_shape, raise_on_template_problems
+
+    ordered = sorted(kinds)
+    digest = lint_digest(ws.root, ordered, [context_shape(ws, kind) for kind in ordered])
+    if digest is not None and cache.passed("lint", digest):
+        return
+    raise_on_template_problems(ws, kinds)
+    if digest is not None:
+        cache.keep_passed("lint", digest)
+
+
+# --- the no-op build (cache.BuildMemo) ------------------------------------------------------------
+
+
+def _memo_options(options: Options) -> bytes:
+    return options.key_part() + f";strict={options.strict}".encode()
+
+
+def _consulted_fonts() -> dict[str, str]:
+    """The system fonts the advice looked at (wordfont), each with the file it is now."""
+    import sys
+
+    from .cache import font_identity
+
+    wordfont = sys.modules.get("dokgen.wordfont")
+    return {name: font_identity(name) for name in sorted(wordfont.CONSULTED)} if wordfont else {}
+
+
+def _replay(out_dir: Path, digest: str, options: Options, force: bool) -> BuildReport | None:
+    """The report of a build that has nothing to do, from the memo; None if it has something to do."""
+    from .cache import font_identity, load_memo
+    from .lock import BuildLock
+    from .writer import Writer
+
+    memo = load_memo(out_dir)
+    if memo is None or memo.digest != digest or any(font_identity(n) != seen for n, seen in memo.fonts.items()):
+        return None
+    if options.strict and memo.warnings:
+        return None  # the full build says why it stops
+    with BuildLock(out_dir):
+        writer = Writer(out_dir, force=force)
+        writer.remove_stale_temp_files()
+        if not all(writer.is_fresh(o, key) for o, key in memo.outputs):
+            return None  # an output was edited, deleted or replaced: the full build deals with it
+        report = BuildReport(skipped=[o for o, _ in memo.outputs], warnings=list(memo.warnings), notes=list(memo.notes))
+        try:
+            writer.finish()
+        except OutputError as exc:
+            report.failed.append(str(exc))
+    return report
+
+
+def _watched(ws: Workspace) -> bool:
+    """Whether every file the build reads lies in the folders the memo's digest covers (a logo may lie elsewhere)."""
+    from .cache import WATCHED
+
+    root = ws.root.resolve()
+    for rec in ws.parties.values():
+        if rec.model.logo is not None:
+            try:
+                if (ws.root / rec.model.logo).resolve().relative_to(root).parts[0] not in WATCHED:
+                    return False
+            except (ValueError, IndexError, OSError):
+                return False
+    return True
+
+
+def _remember(root: Path, out_dir: Path, memo: BuildMemo, options: Options) -> None:
+    """Save the memo if the workspace is still what the build started from (no edit during it)."""
+    from .cache import save_memo, workspace_digest
+
+    if workspace_digest(root, _memo_options(options)) == memo.digest:
+        save_memo(out_dir, memo)
 
 
 def _publish(writer, report: BuildReport, key: str, rendered: Rendered) -> str:

@@ -32,12 +32,13 @@ class LogoError(ValueError):
 def clean_logo(path: Path) -> tuple[bytes, str]:
     """Return (bytes, MIME type) of the logo at path as the documents embed it; raise LogoError."""
     st = os.stat(path)
-    return _clean(str(path), st.st_mtime_ns, st.st_size)
+    return _clean(str(path), st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 @functools.lru_cache(maxsize=32)
-def _clean(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
-    # keyed on mtime and size too: a logo replaced during a long-lived process is read again
+def _clean(path: str, _mtime_ns: int, _size: int, _ino: int, _ctime_ns: int) -> tuple[bytes, str]:
+    # keyed on the file's times, size and inode too: a logo replaced or rewritten during a
+    # long-lived process is read again (a write moves the ctime, which no tool sets back)
     from PIL import Image, ImageFile, ImageOps
 
     data = read_regular(path, MAX_LOGO_BYTES, "a logo")  # an OSError: a pipe or device would hang Pillow

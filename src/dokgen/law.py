@@ -103,11 +103,18 @@ class Citation:
 
 def find_citations(text: str) -> list[Citation]:
     """Return the regulations cited in text, in the order written."""
+    return list(_citations(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _citations(text: str) -> tuple[Citation, ...]:
+    # a recital is searched by the reference check and by two advice checks, and most MoUs
+    # of a workspace share their standard recitals: each text is searched once per process
     found = []
     for m in _CITATION.finditer(" ".join(text.split())):
         kind = next(k for k in KINDS if m.group(k))
         found.append(Citation(kind, int(m.group("number")), int(m.group("year")), m.group(0)))
-    return found
+    return tuple(found)
 
 
 @functools.cache

@@ -11,7 +11,7 @@ import os
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +19,9 @@ from . import model
 from .errors import DokgenError, Location, Problem, ProblemsError
 from .files import MAX_LOGO_BYTES, FileRefused, check_regular, litter, read_regular, shown
 from .yamlfile import MAX_FILE_BYTES, YamlDoc, YamlProblems, format_path, read_yaml
+
+if TYPE_CHECKING:
+    from .cache import RecordCache
 
 # folder under records/ -> (kind, model)
 KINDS: dict[str, tuple[str, type[BaseModel]]] = {
@@ -81,8 +84,12 @@ def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def load_workspace(root: Path) -> Workspace:
-    """Read and validate every record under root/records; raise ProblemsError on any problem."""
+def load_workspace(root: Path, cache: RecordCache | None = None) -> Workspace:
+    """Read and validate every record under root/records; raise ProblemsError on any problem.
+
+    With a cache (cache.RecordCache), a record file whose bytes were validated before is
+    taken from it instead of being parsed and validated again; the caller saves the cache.
+    """
     root = Path(root)
     ws = Workspace(root)
     problems: list[Problem] = []
@@ -98,7 +105,7 @@ def load_workspace(root: Path) -> Workspace:
             kind, cls = KINDS[entry.name]
             for path in sorted(entry.iterdir()):
                 if not _skipped(ws, path.name, f"{rel}/{shown(path.name)}"):
-                    _load_record(ws, kind, cls, path, f"{rel}/{shown(path.name)}", problems)
+                    _load_record(ws, kind, cls, path, f"{rel}/{shown(path.name)}", problems, cache)
         elif entry.name == SCOPES_FILE:
             _load_scopes(ws, entry, rel, problems)
         elif entry.name == REGULATIONS_FILE:
@@ -112,7 +119,7 @@ def load_workspace(root: Path) -> Workspace:
         from .law import shipped_table
 
         ws.regulations = dict(shipped_table())
-    problems += check_references(ws)
+    problems += check_references(ws, cache)
     if problems:
         raise ProblemsError(problems)
     return ws
@@ -129,10 +136,13 @@ def _skipped(ws: Workspace, name: str, rel: str) -> bool:
 
 
 def _read(path: Path, rel: str, problems: list[Problem]) -> YamlDoc | None:
+    raw = _read_bytes(path, rel, problems)
+    return None if raw is None else _parse(raw, rel, problems)
+
+
+def _read_bytes(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
     try:
-        return read_yaml(read_regular(path, MAX_FILE_BYTES, "a record"), rel)
-    except YamlProblems as exc:
-        problems += exc.problems
+        return read_regular(path, MAX_FILE_BYTES, "a record")
     except FileRefused as exc:
         problems.append(Problem(Location(rel, 1, 1), "", f"not read: {exc.strerror}"))
     except OSError as exc:
@@ -140,7 +150,16 @@ def _read(path: Path, rel: str, problems: list[Problem]) -> YamlDoc | None:
     return None
 
 
-def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel: str, problems: list[Problem]) -> None:
+def _parse(raw: bytes, rel: str, problems: list[Problem]) -> YamlDoc | None:
+    try:
+        return read_yaml(raw, rel)
+    except YamlProblems as exc:
+        problems += exc.problems
+    return None
+
+
+def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel: str, problems: list[Problem],
+                 cache: RecordCache | None = None) -> None:
     if path.suffix != ".yaml" or path.is_dir():
         problems.append(Problem(Location(rel, 1, 1), "", "records are .yaml files; rename it or move it out of records/"))
         return
@@ -151,7 +170,19 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
         problems.append(Problem(Location(rel, 1, 1), "", f"file name '{path.stem}' is a device name on Windows; choose another id"))
         return
     ws.invalid.add((kind, path.stem))  # until it validates below
-    doc = _read(path, rel, problems)
+    raw = _read_bytes(path, rel, problems)
+    if raw is None:
+        return
+    if cache is not None:
+        from .cache import sha256
+
+        digest = sha256(raw)
+        cached = cache.record(rel, digest, kind, path.stem)  # validated before from these very bytes
+        if cached is not None:
+            ws.by_kind(kind)[path.stem] = cached
+            ws.invalid.discard((kind, path.stem))
+            return
+    doc = _parse(raw, rel, problems)
     if doc is None:
         return
     if not isinstance(doc.data, dict):
@@ -164,6 +195,8 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
         return
     ws.by_kind(kind)[path.stem] = Record(kind, path.stem, record_model, doc)
     ws.invalid.discard((kind, path.stem))
+    if cache is not None:
+        cache.keep(rel, digest, ws.by_kind(kind)[path.stem])
 
 
 def _load_scopes(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -> None:
@@ -313,14 +346,14 @@ def _ref(ws: Workspace, rec: Record, path: tuple, target_kind: str, ref_id: str 
     problems.append(Problem(rec.location(*path), format_path(path), f"no {target_kind} '{ref_id}' in records/{folder}/{did_you_mean(ref_id, existing)}; known: {known}"))
 
 
-def check_references(ws: Workspace) -> list[Problem]:
+def check_references(ws: Workspace, cache: RecordCache | None = None) -> list[Problem]:
     """Check every reference between records and the constraints that span fields."""
     from .clauses import article_errors
     from .law import citation_errors, table_problems
 
     problems: list[Problem] = table_problems(ws)
     for rec in ws.parties.values():
-        problems += _check_logo(ws, rec)
+        problems += _check_logo(ws, rec, cache)
     for rec in ws.mou.values():
         m: model.Mou = rec.model
         seen: dict[str, int] = {}
@@ -417,7 +450,7 @@ def _check_stage_dates(lab: model.Lab, add: typing.Callable[[tuple, str], None])
             latest = (i, s)
 
 
-def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:
+def _check_logo(ws: Workspace, rec: Record, cache: RecordCache | None = None) -> list[Problem]:
     logo = rec.model.logo
     if logo is None:
         return []
@@ -440,15 +473,27 @@ def _check_logo(ws: Workspace, rec: Record) -> list[Problem]:
         return problem(f"'{logo}' cannot be used: {exc.strerror}")
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return problem(f"'{logo}' is not a PNG or JPEG image")
-    from .images import LogoError, clean_logo  # Pillow only when a record has a logo
-
     try:
-        clean_logo(path)  # decoded and converted now, so the render cannot fail on it
-    except LogoError as exc:
-        return problem(f"'{logo}' {exc}")
+        digest = _logo_digest(path) if cache is not None else None
+        if digest is not None and cache.passed("logo", digest):  # these very bytes passed before
+            return []
+        from .images import LogoError, clean_logo  # Pillow only when a record has a logo
+
+        try:
+            clean_logo(path)  # decoded and converted now, so the render cannot fail on it
+        except LogoError as exc:
+            return problem(f"'{logo}' {exc}")
+        if digest is not None and digest == _logo_digest(path):  # unchanged while it was checked
+            cache.keep_passed("logo", digest)
     except OSError as exc:
         return problem(f"'{logo}' cannot be read: {exc.strerror}")
     return []
+
+
+def _logo_digest(path: Path) -> str:
+    from .cache import sha256
+
+    return sha256(read_regular(path, MAX_LOGO_BYTES, "a logo"))
 
 
 def _decomposed_twin(path: Path) -> str:

@@ -27,6 +27,8 @@ from .yamlfile import format_path
 
 TEMPLATE = "templates/docx/mou.docx"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+CONSULTED: set[str] = set()
+"""Font names this process looked up on the machine: the build memo (cache.py) keys on them."""
 
 
 def draft_font_gaps(ws: Workspace) -> Iterable[Problem]:
@@ -35,6 +37,8 @@ def draft_font_gaps(ws: Workspace) -> Iterable[Problem]:
     if not fields:
         return
     font = template_font(ws.root / TEMPLATE)
+    if font:
+        CONSULTED.add(font)
     found = font and system_font(font)
     if not found:
         return  # no font name in the template or no fontconfig: nothing truthful to say
@@ -56,10 +60,15 @@ def _unusual(text: str) -> set[str]:
 
 
 def _mou_texts(ws: Workspace) -> Iterable[tuple[Record, tuple, str]]:
-    """(record, field path, text) of every text an MoU draft prints: its own and its parties'."""
+    """(record, field path, text) of every text an MoU draft prints: its own and its parties'.
+
+    A record whose every text is ASCII is passed over (the usual case: a walk over all the
+    fields of a thousand MoUs costs more than the rest of this check).
+    """
     parties: set[str] = set()
     for rec in ws.mou.values():
-        yield from ((rec, path, text) for path, text in _texts(rec.model))
+        if not _all_ascii(rec.doc.data):
+            yield from ((rec, path, text) for path, text in _texts(rec.model))
         parties.update(p.party for p in rec.model.parties)
         for i, scope in enumerate(rec.model.scopes):
             if isinstance(scope, str) and scope in ws.scopes:  # from scopes.yaml: located at the MoU's line
@@ -68,6 +77,17 @@ def _mou_texts(ws: Workspace) -> Iterable[tuple[Record, tuple, str]]:
         if party in ws.parties:
             rec = ws.parties[party]
             yield from ((rec, path, text) for path, text in _texts(rec.model))
+
+
+def _all_ascii(data: Any) -> bool:
+    """Whether every key and text of a record's data as read (str, list, dict) is ASCII."""
+    if isinstance(data, str):
+        return data.isascii()
+    if isinstance(data, dict):
+        return all(_all_ascii(k) and _all_ascii(v) for k, v in data.items())
+    if isinstance(data, list):
+        return all(_all_ascii(v) for v in data)
+    return True
 
 
 def _texts(model: Any) -> Iterable[tuple[tuple, str]]:
@@ -91,6 +111,17 @@ def template_font(template: Path) -> str | None:
 @functools.lru_cache(maxsize=8)
 def system_font(name: str) -> tuple[str, frozenset[int]] | None:
     """(file, code points) of the font fontconfig picks for name on this machine, or None."""
+    file = font_file(name)
+    if file is None:
+        return None
+    from fontTools.ttLib import TTFont
+
+    with TTFont(file, lazy=True) as font:
+        return file, frozenset(font.getBestCmap())
+
+
+def font_file(name: str) -> str | None:
+    """The TrueType or OpenType file fontconfig picks for name on this machine, or None."""
     if shutil.which("fc-match") is None:
         return None
     try:
@@ -100,7 +131,4 @@ def system_font(name: str) -> tuple[str, frozenset[int]] | None:
     file = done.stdout.strip()
     if done.returncode != 0 or not file.lower().endswith((".ttf", ".otf")):
         return None
-    from fontTools.ttLib import TTFont
-
-    with TTFont(file, lazy=True) as font:
-        return file, frozenset(font.getBestCmap())
+    return file

@@ -45,7 +45,6 @@ def produce_mou(ws: Workspace, rec: Record, options: Options) -> Rendered:
     from .docx_fast import render_docx_fast
 
     name = "docx/mou.docx"
-    # The fast path hands MoUs with a party logo to render_docx itself (see render_docx_fast).
     data = render_docx_fast(template_path(ws.root, name), mou_context(ws, rec.id), template_name=f"templates/{name}", title=record_title(rec))
     return Rendered({f"mou/{rec.id}.docx": data})
 
@@ -99,11 +98,6 @@ def open_template(source: str | IO[bytes], template_name: str) -> DocxTemplate:
         raise TemplateProblem(f"{template_name}: the document properties {', '.join(coded)} hold template code; "
                               "dokgen fills the properties itself, so remove it (File > Info > Properties in Word)")
     return tpl
-
-
-def has_images(context: dict[str, Any]) -> bool:
-    """Whether the context asks for pictures (party logos) to be added to the package."""
-    return any(p.get("logo_path") for p in context.get("parties", ()))
 
 
 def template_context(context: dict[str, Any], image: Callable[[Path], Any] | None) -> dict[str, Any]:

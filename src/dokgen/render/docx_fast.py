@@ -17,8 +17,8 @@ zip records carry normalise_zip's fixed fields, in python-docx's member order.
 
 from __future__ import annotations
 
+import hashlib
 import io
-import os
 import struct
 import threading
 import zipfile
@@ -29,7 +29,7 @@ from typing import Any
 
 from .docx import (
     TEMPLATE_CODE, ZIP_EPOCH, ZIP_LEVEL, ZIP_MODE, ZIP_UNIX,
-    has_images, open_template, render_docx, set_core_properties, set_page_size, template_context, template_problem,
+    LOGO_HEIGHT_MM, open_template, render_docx, set_core_properties, set_page_size, template_context, template_problem,
 )
 
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -38,34 +38,40 @@ LISTING_CHARS = "\t\a\n\f"
 
 def render_docx_fast(template: Path, context: dict[str, Any], *, template_name: str, title: str) -> bytes:
     """Same contract and same bytes as render_docx, from a template prepared once per process."""
-    # A logo becomes a docxtpl InlineImage, which adds a media part and a relationship to the
-    # package while rendering: that changes members the fast path keeps as they are, so such
-    # documents take the plain docxtpl path (a few ms more each). So do templates whose
-    # footnotes hold template code (see PreparedDocx.__init__).
+    # Templates whose footnotes hold template code (see PreparedDocx.__init__), and the rare
+    # document whose pictures the prepared package cannot place as docxtpl would (see
+    # _Pictures), take the plain docxtpl path: a few ms more each, the same bytes.
     prepared = prepare(template, template_name)
-    if prepared is None or has_images(context):
-        return render_docx(template, context, template_name=template_name, title=title)
-    return prepared.render(context, template_name=template_name, title=title)
+    if prepared is not None:
+        try:
+            return prepared.render(context, template_name=template_name, title=title)
+        except _StepAside:
+            pass
+    return render_docx(template, context, template_name=template_name, title=title)
 
 
 # --- the per-process cache ----------------------------------------------------------------------
 
-_CACHE: dict[Path, tuple[tuple[int, int, int], PreparedDocx | None]] = {}
+_CACHE: dict[Path, tuple[bytes, PreparedDocx | None]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
 def prepare(template: Path, template_name: str) -> PreparedDocx | None:
-    """Return the prepared template (None: use render_docx), prepared again whenever the file changes."""
+    """Return the prepared template (None: use render_docx), prepared again whenever the file changes.
+
+    Keyed on the file's content (SHA-256 of the bytes read now), not its time and size: a
+    template rewritten in place with the same size and an old modification time is a new
+    template. Reading and hashing a template of a few dozen KB costs well under a
+    millisecond, a small part of a render.
+    """
     path = Path(template).resolve()
-    st = os.stat(path)
-    # Stat before reading: a file replaced in between only costs one more prepare next time.
-    # The inode catches an atomic replace that keeps size and (coarse) mtime.
-    key = (st.st_mtime_ns, st.st_size, st.st_ino)
+    data = path.read_bytes()
+    key = hashlib.sha256(data).digest()
     with _CACHE_LOCK:
         hit = _CACHE.get(path)
         if hit is not None and hit[0] == key:
             return hit[1]
-        prepared = PreparedDocx.from_bytes(path.read_bytes(), template_name)
+        prepared = PreparedDocx.from_bytes(data, template_name)
         _CACHE[path] = (key, prepared)  # one entry per file: an old version is dropped
         return prepared
 
@@ -127,12 +133,23 @@ class PreparedDocx:
     interleaving; worker processes each have their own.
     """
 
-    def __init__(self, tpl: Any, env: Any):
+    def __init__(self, tpl: Any, env: Any, data: bytes = b""):
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
         self.tpl = tpl
+        self.data = data  # the template file, to lay out the packages with pictures (_with_pictures)
         self.lock = threading.Lock()
         doc = tpl.docx
+        # What python-docx gives a picture docxtpl adds while rendering the body: the shape id
+        # (one past the largest id of the template's document XML, the same for every picture
+        # of a render), the next free relationship ids of the document part, in order, and the
+        # images the template holds already (a logo equal to one of them would share its part).
+        self.shape_id = doc.part.next_id
+        used = set(doc.part.rels)
+        self.free_rids = [r for r in (f"rId{n}" for n in range(1, len(used) + 2 + _MAX_PICTURES)) if r not in used]
+        self.template_images = {p.sha1 for p in doc.part.package.image_parts}
+        self.rels_name = doc.part.partname.rels_uri.lstrip("/")
+        self.layouts: dict[tuple[str, ...], list[_Member | int] | None] = {}
         self.body = self._compile(doc.part, tpl.get_xml(), env)
         self.headers_footers = [
             self._compile(part, tpl.get_part_xml(part), env)
@@ -166,7 +183,7 @@ class PreparedDocx:
 
         tpl = open_template(io.BytesIO(data), template_name)
         try:
-            prepared = cls(tpl, make_env())
+            prepared = cls(tpl, make_env(), data)
         except TemplateError as exc:
             raise template_problem(exc, template_name) from exc
         return prepared if prepared.supported else None
@@ -179,18 +196,26 @@ class PreparedDocx:
         return _Code(str(part.partname).lstrip("/"), part, source, compiled)
 
     def render(self, context: dict[str, Any], *, template_name: str, title: str) -> bytes:
-        """Render one document (a context without pictures) to the bytes render_docx gives."""
-        ctx = template_context(context, None)  # no logo_path here: every `logo` is None
+        """Render one document to the bytes render_docx gives; raise _StepAside if it cannot."""
+        pictures = _Pictures(self)
+        ctx = template_context(context, pictures.picture)
         with self.lock:
             try:
-                blobs = self._render_parts(ctx, title)
-            except MemoryError:
-                raise  # the render guard (limits.py) names the record and the limit
+                blobs = self._render_parts(ctx, title, pictures)
+            except (MemoryError, _StepAside):
+                raise  # the render guard (limits.py) names the record and the limit; docxtpl takes over
             except Exception as exc:  # Jinja's errors, and a filter's (ZeroDivisionError, TypeError)
                 raise template_problem(exc, template_name) from None
+            layout = self._with_pictures(pictures.used) if pictures.used else self.members
+        if layout is None:
+            raise _StepAside()
         deflated: dict[bytes, tuple[int, int, bytes]] = {}  # identical parts (two equal footers) once
         members = []
-        for m in self.members:
+        for m in layout:
+            if isinstance(m, int):  # the media part of the m-th picture, compressed once per logo
+                logo = pictures.used[m]
+                members.append(_Member(logo.partname(m, self), zipfile.ZIP_DEFLATED, logo.crc, len(logo.data), logo.deflated))
+                continue
             blob = blobs.get(m.name)
             if blob is not None:
                 if blob not in deflated:
@@ -200,14 +225,55 @@ class PreparedDocx:
             members.append(m)
         return _write_zip(members)
 
-    def _render_parts(self, ctx: dict[str, Any], title: str) -> dict[str, bytes]:
+    def _with_pictures(self, logos: list[_Logo]) -> list[_Member | int] | None:
+        """The members of a document with these pictures, as python-docx saves it; None: step aside.
+
+        What the pictures change besides the body depends only on how many there are and of
+        which kinds: a media part each (word/media/imageN.ext, numbered in order of first use),
+        a relationship each in the document's .rels, a Default per extension in
+        [Content_Types].xml. So the package is laid out once per sequence of extensions, by
+        python-docx itself on a fresh copy of the template, and each media part is left as its
+        picture's index, for render to fill with the logo's compressed bytes.
+        """
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        key = tuple(logo.ext for logo in logos)
+        if key in self.layouts:
+            return self.layouts[key]
+        part = open_template(io.BytesIO(self.data), "").docx.part
+        slots: dict[str, int] = {}
+        layout: list[_Member | int] | None = []
+        for i, logo in enumerate(logos):
+            image_part = part.package.get_or_add_image_part(io.BytesIO(logo.data))
+            if part.relate_to(image_part, RT.IMAGE) != self.free_rids[i] or image_part.partname != "/" + logo.partname(i, self):
+                layout = None  # not what the drawing XML of the body says: let docxtpl do it
+            slots[image_part.partname.lstrip("/")] = i
+        saved = io.BytesIO()
+        part.package.save(saved)
+        kept = {m.name: m for m in self.members}
+        for m in _read_members(saved.getvalue()) if layout is not None else []:
+            if m.name in slots:
+                layout.append(slots[m.name])
+            elif m.name in ("[Content_Types].xml", self.rels_name):
+                layout.append(m)
+            elif m.name in kept:
+                layout.append(kept[m.name])
+            else:
+                layout = None
+                break
+        self.layouts[key] = layout
+        return layout
+
+    def _render_parts(self, ctx: dict[str, Any], title: str, pictures: _Pictures) -> dict[str, bytes]:
         """DocxTemplate.render minus the work done once; returns the XML of the changed parts."""
         from docx.opc.oxml import serialize_part_xml
         from docx.oxml.parser import parse_xml
 
         tpl, doc = self.tpl, self.tpl.docx
         tpl.render_init()  # keeps the loaded Document: it is never marked rendered
-        tree = tpl.fix_tables(self._render_xml(self.body, ctx))
+        body = pictures.fill(self._render_xml(self.body, ctx))
+        pictures.in_body = False  # a picture in a header or footer: docxtpl relates it to that part
+        tree = tpl.fix_tables(body)
         tpl.fix_docpr_ids(tree)
         tpl.map_tree(tree)
         blobs: dict[str, bytes] = {}
@@ -248,6 +314,133 @@ class PreparedDocx:
         # with three nested regex passes over every paragraph; without any of those characters
         # it gives back the same string.
         return self.tpl.resolve_listing(xml) if any(c in xml for c in LISTING_CHARS) else xml
+
+
+# --- pictures ------------------------------------------------------------------------------------
+
+_MAX_PICTURES = 64  # distinct pictures in one document the relationship ids are worked out for
+
+
+class _StepAside(Exception):
+    """This document is left to docxtpl (render_docx): the prepared package cannot place it."""
+
+
+@dataclass
+class _Logo:
+    """A cleaned logo as python-docx embeds it: bytes, SHA-1, extension, size, compressed bytes."""
+
+    data: bytes
+    sha1: str
+    ext: str
+    filename: str
+    cx: int
+    cy: int
+    crc: int
+    deflated: bytes
+
+    def partname(self, index: int, prepared: PreparedDocx) -> str:
+        # python-docx numbers image parts from 1 in order of addition, reusing gaps (none in a
+        # template without pictures; _with_pictures checks it against python-docx's own choice)
+        return f"word/media/image{len(prepared.template_images) + index + 1}.{self.ext}"
+
+
+_LOGOS: dict[str, _Logo] = {}  # by SHA-1 of the cleaned bytes: a workspace has a few logos
+_BLOBS: dict[int, tuple[bytes, _Logo]] = {}  # by the identity of clean_logo's (cached) bytes
+_DRAWINGS: dict[tuple[str, str, int], str] = {}
+
+
+def _logo(path: Path) -> _Logo:
+    """The logo at path, cleaned by images.clean_logo and measured once per process."""
+    from ..images import clean_logo
+
+    data = clean_logo(path)[0]
+    hit = _BLOBS.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    sha1 = hashlib.sha1(data).hexdigest()
+    logo = _LOGOS.get(sha1)
+    if logo is None:
+        from docx.image.image import Image
+        from docx.shared import Mm
+
+        image = Image.from_file(io.BytesIO(data))  # as InlineImage hands it to python-docx
+        cx, cy = image.scaled_dimensions(None, Mm(LOGO_HEIGHT_MM))
+        compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+        logo = _Logo(data, sha1, image.ext, image.filename, cx, cy, zlib.crc32(data), compressor.compress(data) + compressor.flush())
+        if len(_LOGOS) > 256:
+            _LOGOS.clear()
+        _LOGOS[sha1] = logo
+    if len(_BLOBS) > 256:
+        _BLOBS.clear()
+    _BLOBS[id(data)] = (data, logo)
+    return logo
+
+
+class _Pictures:
+    """The pictures of one render: each distinct image once, indexed in order of first use.
+
+    This is what docxtpl's InlineImage does through python-docx when the body is rendered:
+    the first use of an image adds its part and relationship (the next free rId), a later use
+    of the same image (by SHA-1) reuses them, and the drawing XML is python-docx's own.
+    """
+
+    def __init__(self, prepared: PreparedDocx):
+        self.prepared = prepared
+        self.used: list[_Logo] = []
+        self.index: dict[str, int] = {}  # SHA-1 -> position in used
+        self.in_body = True
+
+    def picture(self, path: Path) -> _Picture:
+        logo = _logo(path)
+        if logo.sha1 in self.prepared.template_images:
+            raise _StepAside()  # it would share the template's own image part
+        return _Picture(self, logo)
+
+    def drawing(self, logo: _Logo) -> str:
+        """What an InlineImage prints, with a token where python-docx's drawing XML goes.
+
+        The drawing XML is indented with line breaks: in the rendered body they would make
+        resolve_listing (three regex passes over every paragraph) run on every document. It
+        never changes a drawing (it rewrites only w:t text, and a drawing holds no w:t, w:r or
+        w:p tag), so the tokens stand in for the drawings until it has run (fill).
+        """
+        if not self.in_body or len(self.used) >= _MAX_PICTURES:
+            raise _StepAside()
+        if logo.sha1 not in self.index:
+            self.index[logo.sha1] = len(self.used)
+            self.used.append(logo)
+        # InlineImage._insert_image: the drawing in a run of its own, within the text's run
+        return f'</w:t></w:r><w:r><w:drawing>{_token(self.index[logo.sha1])}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+    def fill(self, xml: str) -> str:
+        """The body XML with python-docx's drawing XML in place of each token."""
+        from docx.oxml.shape import CT_Inline
+
+        for i, logo in enumerate(self.used):
+            key = (logo.sha1, self.prepared.free_rids[i], self.prepared.shape_id)
+            if key not in _DRAWINGS:
+                if len(_DRAWINGS) > 1024:
+                    _DRAWINGS.clear()
+                _DRAWINGS[key] = CT_Inline.new_pic_inline(key[2], key[1], logo.filename, logo.cx, logo.cy).xml
+            xml = xml.replace(_token(i), _DRAWINGS[key])
+        return xml
+
+
+def _token(index: int) -> str:
+    # a tag: record text, escaped, cannot spell it
+    return f"<dokgen-picture-{index}/>"
+
+
+class _Picture:
+    """A party's `logo` in the template context: prints as the drawing, as an InlineImage does."""
+
+    def __init__(self, pictures: _Pictures, logo: _Logo):
+        self.pictures, self.logo = pictures, logo
+
+    def __html__(self) -> str:
+        return self.pictures.drawing(self.logo)
+
+    __str__ = __html__
 
 
 # --- zip, with compressed bytes reused ----------------------------------------------------------

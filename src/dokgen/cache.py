@@ -1,0 +1,230 @@
+"""What a build remembers between runs, in out/.dokgen-*.cache, so unchanged input costs little.
+
+Two caches, both keyed by content (SHA-256 of the bytes read now, never a time or a size)
+and by dokgen's code stamp (its version, the Python version and the bytes of every file
+of the dokgen package: the model, the checks, the shipped tables). A cache file that is
+missing, truncated, corrupt, of another stamp or of another shape is ignored and written
+again by the next build; it is never needed for a correct result.
+
+- `RecordCache`: each validated record by its file's content, each logo that passed the
+  logo checks by its content, and each template lint that passed by the templates' content
+  and the shape of the context they were checked against. Loading a workspace then reads and hashes every record
+  file but parses and validates only the changed ones. The cross-record checks still run
+  on every load (they are fast and read everything).
+- `BuildMemo`: what the last complete build of the whole workspace saw (a digest of every
+  file under records/, templates/ and assets/, the options, the fonts the advice
+  consulted) and said (its warnings and notes, every output with its input key). A build
+  whose digest matches, and whose outputs the manifest finds unchanged on disk, is a
+  no-op: it reports the same warnings and skips every output without loading a record.
+
+Only `dokgen build` writes these files (atomically, through writer.atomic_write, under the
+build lock); `dokgen check` writes nothing. Pickle is used because validated records are
+Python objects; the files live in out/, which only dokgen writes, and anyone who can write
+there can write the records themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+# beside out/.dokgen-manifest.json: dokgen's own state, hidden like it
+RECORDS_FILE = ".dokgen-records.cache"
+MEMO_FILE = ".dokgen-memo.cache"
+MAX_DIGESTED_BYTES = 64_000_000
+WATCHED = ("records", "templates", "assets")  # what a whole-workspace build reads from the workspace
+
+
+@functools.lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """A digest of this dokgen: version, Python, and every file of the package."""
+    h = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _load(path: Path) -> dict | None:
+    """The cache file's content if it is one of ours, of this code stamp; else None."""
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+    except Exception:  # missing, truncated, corrupt, or made by another dokgen: start afresh
+        return None
+    return data if isinstance(data, dict) and data.get("stamp") == code_stamp() else None
+
+
+def _save(out_dir: Path, name: str, data: dict) -> None:
+    """Write a cache file atomically; a cache that cannot be written is simply not written.
+
+    Called under the build lock, after the writer has judged out/ usable (not a symbolic
+    link, manifest readable); a symbolic link or anything but a file in the cache's place
+    is left alone.
+    """
+    from .writer import atomic_write
+
+    path = Path(out_dir) / name
+    try:
+        if Path(out_dir).is_symlink() or path.is_symlink() or (path.exists() and not path.is_file()):
+            return
+        atomic_write(path, pickle.dumps({**data, "stamp": code_stamp()}, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+    except OSError:
+        pass
+
+
+class RecordCache:
+    """Validated records by (path, content digest); logos that passed the checks by digest.
+
+    Each record is kept pickled on its own, so that saving after a one-record change
+    re-encodes one record, not a thousand.
+    """
+
+    def __init__(self, out_dir: Path | None = None):
+        self.out_dir = out_dir
+        loaded = _load(Path(out_dir) / RECORDS_FILE) if out_dir is not None else None
+        old_records = loaded.get("records") if loaded else None
+        old_passed = loaded.get("passed") if loaded else None
+        self.old: dict[str, tuple[str, bytes]] = old_records if isinstance(old_records, dict) else {}
+        self.old_passed: set[str] = set(old_passed) if isinstance(old_passed, list) else set()
+        self.new: dict[str, tuple[str, bytes]] = {}
+        self.new_passed: set[str] = set()
+        self.hits = 0
+
+    def record(self, rel: str, digest: str, kind: str, rec_id: str) -> Any | None:
+        """The record validated earlier from exactly these bytes at this path, or None."""
+        from .records import Record
+
+        entry = self.old.get(rel)
+        if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == digest and isinstance(entry[1], bytes)):
+            return None
+        try:
+            rec = pickle.loads(entry[1])
+        except Exception:
+            return None
+        if not (isinstance(rec, Record) and rec.kind == kind and rec.id == rec_id and rec.source == rel):
+            return None
+        self.hits += 1
+        self.new[rel] = entry
+        return rec
+
+    def keep(self, rel: str, digest: str, rec: Any) -> None:
+        self.new[rel] = (digest, pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def passed(self, check: str, digest: str) -> bool:
+        """Whether the check (a logo's, the templates') passed before on input of this digest."""
+        if f"{check}:{digest}" in self.old_passed:
+            self.new_passed.add(f"{check}:{digest}")
+            return True
+        return False
+
+    def keep_passed(self, check: str, digest: str) -> None:
+        self.new_passed.add(f"{check}:{digest}")
+
+    def save(self) -> None:
+        """Write what this load validated (only records that exist now: the cache never grows stale)."""
+        if self.out_dir is not None and (self.new != self.old or self.new_passed != self.old_passed):
+            # a sorted list, not a set: the same build writes the same bytes whatever the hash seed
+            _save(self.out_dir, RECORDS_FILE, {"records": self.new, "passed": sorted(self.new_passed)})
+
+
+def lint_digest(root: Path, kinds: list[str], shapes: list[Any]) -> str | None:
+    """What a template lint reads: every file under templates/, the kinds and their context shapes."""
+    h = hashlib.sha256(code_stamp().encode() + repr((kinds, shapes)).encode())
+    return h.hexdigest() if _digest_tree(Path(root) / "templates", "templates", h) else None
+
+
+# --- the whole-build memo -------------------------------------------------------------------------
+
+
+def workspace_digest(root: Path, options_key: bytes) -> str | None:
+    """A digest of every file a whole build reads from the workspace, with the options.
+
+    None when the workspace holds something the digest cannot vouch for (an unreadable or
+    special file): such a build takes the full path, which reports it.
+    """
+    h = hashlib.sha256(code_stamp().encode() + b"\0" + options_key + b"\0")
+    root = Path(root)
+    for top in WATCHED:
+        if not _digest_tree(root / top, top, h):
+            return None
+    return h.hexdigest()
+
+
+def _digest_tree(folder: Path, rel: str, h: Any) -> bool:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        h.update(f"absent\0{rel}\0".encode("utf-8", "surrogateescape"))
+        return True
+    except OSError:
+        return False
+    h.update(f"dir\0{rel}\0".encode("utf-8", "surrogateescape"))
+    for entry in entries:
+        sub = f"{rel}/{entry.name}"
+        try:
+            if entry.is_symlink():
+                h.update(f"link\0{sub}\0{os.readlink(entry.path)}\0".encode("utf-8", "surrogateescape"))
+                if entry.is_dir():
+                    return False  # a linked folder: let the full path judge it
+            if entry.is_dir(follow_symlinks=True):
+                if not _digest_tree(Path(entry.path), sub, h):
+                    return False
+            elif entry.is_file(follow_symlinks=True):
+                if entry.stat().st_size > MAX_DIGESTED_BYTES:
+                    return False  # far beyond any record, template or logo: the full path refuses it
+                with open(entry.path, "rb") as fh:
+                    h.update(f"file\0{sub}\0".encode("utf-8", "surrogateescape") + hashlib.file_digest(fh, "sha256").digest())
+            else:
+                return False  # a pipe, device or dangling link
+        except OSError:
+            return False
+    return True
+
+
+def font_identity(name: str) -> str:
+    """Which file fontconfig gives for name now, with its size and time (the advice reads it)."""
+    from .wordfont import font_file
+
+    file = font_file(name)
+    if file is None:
+        return "none"
+    try:
+        st = os.stat(file)
+    except OSError:
+        return f"{file}\0gone"
+    return f"{file}\0{st.st_size}\0{st.st_mtime_ns}"
+
+
+@dataclass
+class BuildMemo:
+    """What a complete build of the whole workspace saw and said."""
+
+    digest: str
+    fonts: dict[str, str]  # font name -> font_identity when the build ran (the advice read that font)
+    outputs: list[tuple[str, str]]  # (path under out/, input key), in plan order
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def load_memo(out_dir: Path) -> BuildMemo | None:
+    loaded = _load(Path(out_dir) / MEMO_FILE)
+    memo = loaded.get("memo") if loaded else None
+    return memo if isinstance(memo, BuildMemo) else None
+
+
+def save_memo(out_dir: Path, memo: BuildMemo) -> None:
+    _save(out_dir, MEMO_FILE, {"memo": memo})
