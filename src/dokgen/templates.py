@@ -215,6 +215,8 @@ def template_dependencies(root: Path, relpath: str) -> set[str] | None:
     """
     from jinja2 import TemplateSyntaxError, meta
 
+    from .files import MAX_TEMPLATE_BYTES, read_regular
+
     root = Path(root)
     base = root.resolve()
     env = make_env()
@@ -232,7 +234,10 @@ def template_dependencies(root: Path, relpath: str) -> set[str] | None:
         suffix = path.suffix.lower()
         if suffix in (".docx", ".ttf", ".otf", ".woff", ".woff2", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".icc"):
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:  # through the one guarded reader: a partial or stylesheet found here may be huge
+            text = read_regular(path, MAX_TEMPLATE_BYTES, "a template file").decode("utf-8", "replace")
+        except OSError:
+            continue  # still listed in the key (by its name); rendering refuses it by name
         if suffix != ".css":
             try:
                 names = list(meta.find_referenced_templates(env.parse(text)))
