@@ -32,6 +32,9 @@ BLUEPRINTS: list[str] = [
     "dokgen.web.api:api",
 ]
 """Blueprints of the app, in order. Append "your.module:bp" to add a room's pages."""
+NAV: list[tuple[str, str]] = []
+"""Links in the top bar after Beranda: (label, endpoint), e.g. ("Register", "register.index");
+a link whose endpoint is not registered is left out."""
 
 COOKIE = "dokgen_token"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -69,7 +72,7 @@ def create_app(workspace_root: Path, token: str, *, hosts: tuple[str, ...] = LOC
         app.register_blueprint(getattr(importlib.import_module(module), attribute))
     app.before_request(_guard)
     app.after_request(_headers)
-    app.jinja_env.globals.update(htmx=HTMX)
+    app.jinja_env.globals.update(htmx=HTMX, nav_links=lambda: [(n, e) for n, e in NAV if e in app.view_functions])
     app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     return app
 
