@@ -32,7 +32,8 @@
           const v = valueOf(child);
           if (v !== undefined) out[child.dataset.key] = v;
         }
-        return out;
+        // an optional group left empty (a planned stage's dates) is left out, not sent as ""
+        return el.hasAttribute("data-optional") && isEmpty(out) ? undefined : out;
       }
       case "list": {
         const items = parts(el).map((item) => valueOf(parts(item)[0]));
@@ -55,6 +56,9 @@
     }
     return undefined;
   }
+
+  const isEmpty = (v) => v === undefined || v === "" ||
+    (typeof v === "object" && Object.values(v).every(isEmpty));
 
   // The field path of an element, written as dokgen writes it: parties[1].party
   function pathOf(el) {
@@ -142,6 +146,8 @@
   async function save(overwrite) {
     clearTimeout(timer);
     checking++;
+    form.removeAttribute("data-save-result");
+    say("Menyimpan…");
     const data = valueOf(root);
     let status, json;
     if (form.hasAttribute("data-new")) {
@@ -156,6 +162,7 @@
       [status, json] = await send("PUT", `/api/records/${kind}/${encodeURIComponent(recordId())}`, { data, version });
     }
     form.querySelector("[data-conflict]").hidden = status !== 409;
+    form.setAttribute("data-save-result", String(status));  // for scripts and tests: the last save's HTTP status
     if (status === 200 || status === 201) {
       dirty = false;
       showProblems([]);
