@@ -67,6 +67,7 @@ class WorkspaceIndex:
         self.notes: list[str] = []
         self.general: list[Problem] = []  # problems of no single record (a stray folder...)
         self._baseline: set[Problem] | None = None  # cross-record problems as the files stand
+        self._trials: dict[tuple[str, str], tuple] = {}  # checked texts, for accept()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -158,7 +159,8 @@ class WorkspaceIndex:
         """
         from ..limits import check_limits
 
-        self.refresh()
+        if self.ws is None:
+            self.refresh()
         try:
             doc = read_yaml(text.encode("utf-8"), source)
         except YamlProblems as exc:
@@ -183,23 +185,58 @@ class WorkspaceIndex:
         except Exception as exc:  # DokgenError, located
             loc = getattr(exc, "location", None) or Location(source, 1, 1)
             return [Problem(loc, getattr(exc, "field", ""), str(exc.args[0]) if exc.args else str(exc))]
-        return self._reference_problems(record)
+        return self._reference_problems(record, text)
 
-    def _reference_problems(self, record: Record) -> list[Problem]:
+    def _reference_problems(self, record: Record, text: str) -> list[Problem]:
         from ..records import check_references
 
-        ws = self.ws
-        if ws is None:
-            return []
-        if self._baseline is None:
-            self._baseline = set(check_references(ws))
-        before = {p for p in self._baseline if p.location.path != record.source}
+        with self._lock:
+            ws = self.ws
+            if ws is None:
+                return []
+            if self._baseline is None:
+                self._baseline = set(check_references(ws))
+            baseline = self._baseline
+        others = {p for p in baseline if p.location.path != record.source}
         trial = copy.copy(ws)
         for attr in ("parties", "mou", "labs", "press"):
             setattr(trial, attr, dict(getattr(ws, attr)))
         trial.invalid = set(ws.invalid) - {(record.kind, record.id)}
         trial.by_kind(record.kind)[record.id] = record
-        return [p for p in check_references(trial) if p not in before]
+        if record.kind == "party":  # a party's type and name reach the MoUs, labs and press that name it
+            after = set(check_references(trial))
+            new = [p for p in after if p not in others]
+        else:  # a MoU, lab or press piece: only its own references and rules can change
+            new = check_references(trial, only=record)
+            after = others | set(new)
+        if not new:
+            with self._lock:
+                if len(self._trials) > 8:
+                    self._trials.clear()
+                self._trials[(record.source, text)] = (ws, trial, after, record)
+        return new
+
+    def accept(self, source: str, path: Path, text: str) -> None:
+        """The file `source` now holds `text`, as checked by check_candidate: take that record
+        into the index without reading the workspace again (a full read of 1,000 records
+        takes over a second; this takes none). Anything unexpected: read it all next time."""
+        with self._lock:
+            trial = self._trials.pop((source, text), None)
+            if trial is None or trial[0] is not self.ws or self._signature is None:
+                self._signature = None
+                return
+            _, ws, after, record = trial
+            entry = self.entries.get((record.kind, record.id)) or Entry(record.kind, record.id, source, path)
+            entry.data, entry.problems = record.doc.data, []
+            self.entries[(record.kind, record.id)] = entry
+            self.ws, self._baseline = ws, after
+            try:
+                st = os.stat(path, follow_symlinks=False)
+            except OSError:
+                self._signature = None
+                return
+            rest = [item for item in self._signature if item[0] != str(path)]
+            self._signature = tuple(sorted([*rest, (str(path), st.st_size, st.st_mtime_ns)]))
 
 
 def _read_data(path: Path, source: str) -> Any:

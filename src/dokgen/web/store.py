@@ -116,7 +116,7 @@ def save(index: WorkspaceIndex, entry: Entry, data: Any, version: str | None) ->
         return Outcome(409, {"error": "berkas ini baru saja diubah; isian Anda disimpan sebagai draf",
                              "version": yamlsave.file_version(entry.path)})
     discard_draft(index.root, entry.kind, entry.id)
-    index.refresh()
+    index.accept(entry.source, entry.path, text)
     return Outcome(200, {"version": new_version})
 
 
@@ -154,7 +154,7 @@ def create(index: WorkspaceIndex, kind: str, record_id: Any, data: Any, copy_of:
     except yamlsave.VersionConflict:
         return Outcome(409, {"error": f"'{record_id}' baru saja dibuat orang lain; buka rekaman itu atau pilih id lain"})
     discard_draft(index.root, kind, record_id)
-    index.refresh()
+    index.accept(source, path, text)
     return Outcome(201, {"version": version, "id": record_id})
 
 
