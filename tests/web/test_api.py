@@ -182,3 +182,20 @@ def test_beranda_explains_a_kept_hand_edited_draft(client, workspace):
     assert "Diubah manual" in page
     assert 'href="/out/mou/pontianak-lan-2015.dokgen-new.docx"' in page
     assert client.get("/out/mou/pontianak-lan-2015.dokgen-new.docx", headers=AUTH).status_code == 200
+
+
+def test_check_gives_the_problems_and_the_advice_dokgen_check_prints(client, workspace, run):
+    before = (workspace / MOU).read_bytes()
+    body = get(client, "/api/records/mou/pontianak-lan-2015")
+    body["data"]["signing"]["date"] = "2024-02-29"  # PP 50/2007, cited in the recitals, was repealed in 2018
+    response = client.post("/api/records/mou/pontianak-lan-2015/check", headers=AUTH, json={"data": body["data"]})
+    assert response.status_code == 200
+    result = response.get_json()
+    assert result["problems"] == []
+    assert result["warnings"], "a repealed regulation is advice"
+    assert (workspace / MOU).read_bytes() == before  # a check writes nothing
+    (workspace / MOU).write_text((workspace / MOU).read_text().replace("date: 2015-11-11", "date: 2024-02-29"))
+    _, _, err = run("-C", str(workspace), "check")
+    printed = [line for line in err.splitlines() if line.startswith(f"warning: {MOU}:")]
+    assert sorted(f"warning: {w['where']}: {w['field']}: {w['message']}" for w in result["warnings"]) == sorted(printed)
+

@@ -78,6 +78,8 @@ def test_the_clerks_scenario(page, server, tmp_path):
     date.locator("input").fill("2024-02-29")
     expect(date.locator("[data-msg]")).to_have_text("")
     assert date.locator("[data-date-hint]").inner_text() == "Kamis, 29 Februari 2024"
+    # advice, as `dokgen check` words it, beside the recital that cites the repealed regulation
+    expect(page.locator("[data-root] [data-key=recitals] li").nth(2).locator("[data-warn]")).to_contain_text("Peraturan Pemerintah Nomor 50 Tahun 2007")
     assert save(page) == "Tersimpan"
     assert (server.root / MOU).read_text(encoding="utf-8") == before.replace("date: 2015-11-11", "date: 2024-02-29")
 

@@ -76,8 +76,9 @@ def check_record(kind: str, record_id: str):
         source, base = f"records/{FOLDERS[kind]}/new.yaml", ""
     else:
         abort(404)
-    _, problems = check_candidate(state().index, kind, record_id, body.get("data"), source, base, entry)
-    return jsonify({"problems": problems_json(problems)})
+    text, problems = check_candidate(state().index, kind, record_id, body.get("data"), source, base, entry)
+    warnings = state().index.warnings_for(kind, record_id, source, text) if text and not problems else []
+    return jsonify({"problems": problems_json(problems), "warnings": problems_json(warnings)})
 
 
 def _text(entry: Entry) -> str:

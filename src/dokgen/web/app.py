@@ -184,15 +184,15 @@ def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, op
     url = f"http://{'127.0.0.1' if host in LOCAL_HOSTS else hosts[0]}:{bound}/?token={token}"
     if host not in LOCAL_HOSTS:
         say(f"warning: serving on {host}, reachable from other machines; everyone with the URL below can edit this workspace")
-    app.extensions["dokgen"].index.refresh()  # read the workspace now, not on the first click
-    say(f"dokgen serve: {root.resolve()} at\n  {url}\nCtrl-C stops it.")
-    if ready is not None:
-        ready(url, server)
-    if open_browser:
-        import webbrowser
+    try:  # Ctrl-C at any moment from here on stops cleanly: saves are atomic, builds leave out/ complete
+        app.extensions["dokgen"].index.refresh()  # read the workspace now, not on the first click
+        say(f"dokgen serve: {root.resolve()} at\n  {url}\nCtrl-C stops it.")
+        if ready is not None:
+            ready(url, server)
+        if open_browser:
+            import webbrowser
 
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-    try:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
         server.run()
     except KeyboardInterrupt:
         pass

@@ -216,6 +216,33 @@ class WorkspaceIndex:
                 self._trials[(record.source, text)] = (ws, trial, after, record)
         return new
 
+    def warnings_for(self, kind: str, record_id: str, source: str, text: str) -> list[Problem]:
+        """The advice `dokgen check` prints for this record (warnings, not errors), from a
+        workspace cut down to the record and what it names, so a keystroke costs little."""
+        from ..advice import collect_warnings
+
+        with self._lock:
+            found = self._trials.get((source, text))
+        if found is None:
+            return []
+        trial, record = found[1], found[3]
+        small = copy.copy(trial)
+        small.mou, small.labs, small.press = {}, {}, {}
+        m = record.model
+        if kind == "mou":
+            small.mou = {record_id: record}
+        elif kind == "lab":
+            small.labs = {record_id: record}
+            small.mou = {k: v for k, v in trial.mou.items() if k == m.mou}
+        elif kind == "press":
+            small.press = {record_id: record}
+            small.mou = {k: v for k, v in trial.mou.items() if k == m.mou}
+            small.labs = {k: v for k, v in trial.labs.items() if k == m.lab}
+        try:
+            return [w for w in collect_warnings(small) if w.location.path == source]
+        except Exception:  # advice must never stop a form; `dokgen check` still says it
+            return []
+
     def accept(self, source: str, path: Path, text: str) -> None:
         """The file `source` now holds `text`, as checked by check_candidate: take that record
         into the index without reading the workspace again (a full read of 1,000 records
