@@ -27,18 +27,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import make_workspace  # noqa: E402  (the same generated workspace as the build benchmark)
 
-DOKGEN = Path(sys.executable).parent / "dokgen"
+from dokgen.web.app import spawn  # noqa: E402
+
 
 
 def start(ws: Path) -> tuple[subprocess.Popen, int, str]:
-    process = subprocess.Popen([str(DOKGEN), "-C", str(ws), "serve", "--port", "0", "--no-browser"],
-                               stdout=subprocess.PIPE, text=True)
-    line = ""
-    while "token=" not in line:
-        line = process.stdout.readline()  # type: ignore[union-attr]
-        if not line:
-            raise SystemExit("dokgen serve did not start")
-    found = re.search(r"127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
+    process, url, _ = spawn(ws)
+    found = re.search(r"127\.0\.0\.1:(\d+)/\?token=(\S+)", url)
     return process, int(found[1]), found[2]  # type: ignore[index]
 
 

@@ -48,19 +48,13 @@ def add_three_party_mou(work: Path) -> Path:
 def serve_pictures(work: Path) -> None:
     """`dokgen serve` at phone and desktop widths: the beranda, and the MoU form with a wrong
     date typed in (its message beside the field). Playwright drives the system Chromium."""
-    import re
     import signal
 
     from playwright.sync_api import sync_playwright
 
-    server = subprocess.Popen([sys.executable, "-m", "dokgen", "-C", str(work), "serve", "--port", "0", "--no-browser"],
-                              stdout=subprocess.PIPE, text=True)
-    line = ""
-    while "token=" not in line:
-        line = server.stdout.readline()  # type: ignore[union-attr]
-        if not line:
-            raise SystemExit("dokgen serve did not start")
-    url = re.search(r"http://\S+", line)[0]  # type: ignore[index]
+    from dokgen.web.app import spawn
+
+    server, url, _ = spawn(work)
     base = url.split("/?")[0]
     try:
         with sync_playwright() as p:

@@ -183,18 +183,15 @@ def test_record_text_is_escaped_everywhere(workspace: Path):
 
 
 def test_ctrl_c_stops_the_server_cleanly(tmp_path):
-    from .conftest import DOKGEN, copy_example
     import re
     import signal
 
-    root = copy_example(tmp_path / "ws")
-    process = subprocess.Popen([str(DOKGEN), "-C", str(root), "serve", "--port", "0", "--no-browser"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = ""
-    while "token=" not in line:
-        line = process.stdout.readline()
-        assert line, process.stderr.read()
-    port = int(re.search(r":(\d+)/", line)[1])
+    from dokgen.web.app import spawn
+
+    from .conftest import copy_example
+
+    process, url, _ = spawn(copy_example(tmp_path / "ws"))
+    port = int(re.search(r":(\d+)/", url)[1])
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=15) == 0
     assert "stopped" in process.stdout.read()
@@ -204,16 +201,19 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path):
 
 
 def test_another_host_warns_and_still_needs_the_token(tmp_path):
-    from .conftest import DOKGEN, copy_example
     import signal
 
-    root = copy_example(tmp_path / "ws")
-    process = subprocess.Popen([str(DOKGEN), "-C", str(root), "serve", "--port", "0", "--no-browser", "--host", "0.0.0.0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines = []
-    while not lines or "token=" not in lines[-1]:
-        lines.append(process.stdout.readline())
-        assert lines[-1], process.stderr.read()
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=15)
-    assert any("warning: serving on 0.0.0.0" in line for line in lines)
+    from dokgen.web.app import spawn
+
+    from .conftest import copy_example
+
+    process, url, lines = spawn(copy_example(tmp_path / "ws"), "--host", "0.0.0.0")
+    try:
+        assert any("warning: serving on 0.0.0.0" in line for line in lines)
+        port = urlsplit(url).port
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/api/records", headers={"Host": f"127.0.0.1:{port}"})
+        assert conn.getresponse().status == 401
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)

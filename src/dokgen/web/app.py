@@ -199,3 +199,25 @@ def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, op
     finally:
         server.close()
         say("dokgen serve: stopped")
+
+
+def spawn(workspace_root: Path, *options: str):
+    """Start `dokgen serve --port 0 --no-browser` in a child process, as a clerk would, and
+    return (process, printed URL, lines printed so far) once it listens; for tests, benchmarks and tools/pictures.py.
+    Stop it with process.send_signal(SIGINT), which is Ctrl-C."""
+    import re
+    import subprocess
+    import sys
+
+    from ..errors import DokgenError
+
+    process = subprocess.Popen([sys.executable, "-m", "dokgen", "-C", str(workspace_root), "serve", "--port", "0", "--no-browser", *options],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in process.stdout:  # type: ignore[union-attr]
+        lines.append(line)
+        found = re.search(r"http://\S+/\?token=\S+", line)
+        if found:
+            return process, found[0], lines
+    process.wait()
+    raise DokgenError(f"dokgen serve did not start: {''.join(lines)}{process.stderr.read()}")  # type: ignore[union-attr]
