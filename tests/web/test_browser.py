@@ -50,11 +50,10 @@ def save(page):
     return page.locator("[data-status]").inner_text()
 
 
-def new_record(page, server, kind_label: str, copy_label: str, new_id: str):
+def copy_record(page, server, record: str, new_id: str):
+    """Beranda -> the record's "Salin" link -> a form holding its copy, with a new id."""
     page.goto(server.base + "/")
-    page.get_by_label("Jenis").select_option(label=kind_label)
-    page.get_by_label("Salin dari (boleh kosong)").select_option(label=copy_label)
-    page.get_by_role("button", name="Buat baru").click()
+    page.locator(f'[data-record="{record}"]').get_by_role("link", name=re.compile("^Salin")).click()
     page.wait_for_selector("[data-record-id]")
     page.locator("[data-record-id]").fill(new_id)
 
@@ -84,7 +83,7 @@ def test_the_clerks_scenario(page, server, tmp_path):
     assert (server.root / MOU).read_text(encoding="utf-8") == before.replace("date: 2015-11-11", "date: 2024-02-29")
 
     # a new party as a copy of LAN, then "+ Tambah" puts it in the MoU
-    new_record(page, server, "Pihak", "Pihak: Lembaga Administrasi Negara (lan)", "untan")
+    copy_record(page, server, "party/lan", "untan")
     field(page, "name").locator("input").fill("Universitas Tanjungpura")
     field(page, "short_name").locator("input").fill("UNTAN")
     field(page, "type").locator("select").select_option("perguruan-tinggi")
@@ -105,8 +104,7 @@ def test_the_clerks_scenario(page, server, tmp_path):
     assert saved.replace("  - party: untan\n", "") == before.replace("date: 2015-11-11", "date: 2024-02-29")
 
     # a lab as a copy of last year's
-    new_record(page, server, "Laboratorium inovasi", "Laboratorium inovasi: Laboratorium Inovasi Daerah Kota Pontianak (labinov-pontianak-2015)",
-               "labinov-pontianak-2016")
+    copy_record(page, server, "lab/labinov-pontianak-2015", "labinov-pontianak-2016")
     field(page, "title").locator("input").fill("Laboratorium Inovasi Daerah Kota Pontianak 2016")
     page.get_by_role("button", name="Simpan").click()
     page.wait_for_url(server.base + "/records/lab/labinov-pontianak-2016")
@@ -282,3 +280,19 @@ def test_unions_and_mappings_round_trip_and_edit(page, server):
                                {"title": "Inovasi Pelayanan", "description": "Inovasi pelayanan publik di kelurahan."}]
     assert saved["articles"]["korespondensi"] == "off"
     assert (server.root / rel).read_text(encoding="utf-8").startswith("# Dibuat untuk uji formulir")
+
+
+def test_buat_baru_starts_an_empty_form_that_is_kept_as_a_draft(page, server):
+    page.goto(server.base + "/")
+    page.get_by_label("Jenis").select_option(label="Siaran pers")
+    page.get_by_role("button", name="Buat baru").click()
+    page.locator("[data-record-id]").fill("berita-baru")
+    field(page, "headline").locator("input").fill("Judul Berita Baru")
+    assert "Belum disimpan" in save(page)
+    assert field(page, "dateline").locator("[data-msg]").inner_text() == "must not be empty"
+    assert not (server.root / "records/press/berita-baru.yaml").exists()
+    page.goto(server.base + "/")
+    page.get_by_role("link", name="Siaran pers berita-baru").click()  # listed under "Draf yang belum disimpan"
+    page.get_by_role("button", name="Pakai draf").click()
+    page.wait_for_url(re.compile("draf=1"))
+    assert field(page, "headline").locator("input").input_value() == "Judul Berita Baru"

@@ -141,8 +141,10 @@ class WorkspaceIndex:
         self.refresh()
         return self.entries.get((kind, record_id))
 
-    def by_kind(self) -> dict[str, list[Entry]]:
-        self.refresh()
+    def by_kind(self, *, fresh: bool = True) -> dict[str, list[Entry]]:
+        """Entries by kind, in KIND_ORDER; fresh=False when this request looked already."""
+        if fresh:
+            self.refresh()
         out: dict[str, list[Entry]] = {k: [] for k in KIND_ORDER}
         for e in self.entries.values():
             out[e.kind].append(e)

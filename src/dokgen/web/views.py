@@ -22,6 +22,7 @@ pages = Blueprint("pages", __name__)
 
 KIND_NAMES = {"mou": "Nota kesepahaman", "lab": "Laboratorium inovasi", "press": "Siaran pers",
               "party": "Pihak", "scope": "Ruang lingkup"}
+STATUSES = {"draft": "draf", "final": "final", "ok": "lengkap", "invalid": "bermasalah"}
 OUTPUT_NAMES = {"docx": "Draf Word", "pdf": "Laporan PDF", "html": "Halaman web", "md": "Markdown", "txt": "Teks"}
 
 
@@ -68,7 +69,7 @@ def beranda():
     outputs = {(e.kind, e.id): _outputs(e.kind, e.id, manifest, families) for entries in groups.values() for e in entries}
     return render_template("beranda.html", groups=groups, kind_names=KIND_NAMES, outputs=outputs,
                            drafts=all_drafts(s.root), general=s.index.general, notes=s.index.notes,
-                           progress=s.progress, kinds=KIND_ORDER)
+                           progress=s.progress, kinds=KIND_ORDER, statuses=STATUSES)
 
 
 @pages.get("/records/<kind>/<record_id>")
@@ -116,7 +117,7 @@ def _valid_id(value: str) -> bool:
 def _form_page(kind: str, record_id: str, data: dict, *, version, problems, draft, source, title, new=False, copy_of=None,
                using_draft=False):
     s = state()
-    refs = {k: sorted(e.id for e in entries) for k, entries in s.index.by_kind().items()}
+    refs = {k: sorted(e.id for e in entries) for k, entries in s.index.by_kind(fresh=False).items()}
     return render_template("form.html", kind=kind, record_id=record_id, node=form_for(MODELS[kind]), data=data,
                            version=version or "", problems=problems, draft=draft, source=source, title=title,
                            new=new, copy_of=copy_of, refs=refs, kind_names=KIND_NAMES, long_date=_long_date,
