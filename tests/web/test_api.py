@@ -199,3 +199,28 @@ def test_check_gives_the_problems_and_the_advice_dokgen_check_prints(client, wor
     printed = [line for line in err.splitlines() if line.startswith(f"warning: {MOU}:")]
     assert sorted(f"warning: {w['where']}: {w['field']}: {w['message']}" for w in result["warnings"]) == sorted(printed)
 
+
+
+def test_a_file_that_is_not_readable_yaml_is_never_replaced_by_a_form(client, workspace):
+    broken = "name: Lembaga Administrasi Negara\nshort_name: [LAN\n# the clerk's unfinished edit\n"
+    (workspace / "records/parties/lan.yaml").write_text(broken, encoding="utf-8")
+    page = client.get("/records/party/lan", headers=AUTH)
+    assert page.status_code == 200 and "tidak dapat dibaca" in page.data.decode() and "data-root" not in page.data.decode()
+    body = {"data": {"name": "X", "short_name": "X", "type": "lainnya", "address": "X", "signatory": {"name": "X", "position": "X"}},
+            "version": sha(workspace / "records/parties/lan.yaml")}
+    response = client.put("/api/records/party/lan", headers=AUTH, json=body)
+    assert response.status_code == 422
+    assert (workspace / "records/parties/lan.yaml").read_text(encoding="utf-8") == broken
+
+
+def test_a_save_while_a_build_holds_the_lock_is_kept_as_a_draft(client, workspace):
+    from dokgen.lock import BuildLock
+
+    body = get(client, "/api/records/mou/pontianak-lan-2015")
+    before = (workspace / MOU).read_bytes()
+    body["data"]["signing"]["city"] = "Jakarta"
+    with BuildLock(workspace / "out"):  # another process builds for longer than a save waits
+        response = client.put("/api/records/mou/pontianak-lan-2015", headers=AUTH, json=body)
+    assert response.status_code == 503
+    assert (workspace / MOU).read_bytes() == before
+    assert get(client, "/api/records/mou/pontianak-lan-2015")["draft"]["data"]["signing"]["city"] == "Jakarta"

@@ -78,8 +78,10 @@ def record_form(kind: str, record_id: str):
     entry = s.index.lookup(kind, record_id)
     if entry is None:
         abort(404)
+    if kind != "scope" and not isinstance(entry.data, dict):  # unreadable: the text is the clerk's, no form replaces it
+        return render_template("unreadable.html", entry=entry, kind_names=KIND_NAMES)
     draft = read_draft(s.root, kind, record_id)
-    data = entry.data if isinstance(entry.data, dict) else {}
+    data = entry.data
     using = bool(draft and request.args.get("draf") and isinstance(draft["data"], dict))
     return _form_page(kind, record_id, draft["data"] if using else data,  # type: ignore[index]
                       version=yamlsave.file_version(entry.path), problems=problems_json(entry.problems),
