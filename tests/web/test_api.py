@@ -224,3 +224,9 @@ def test_a_save_while_a_build_holds_the_lock_is_kept_as_a_draft(client, workspac
     assert response.status_code == 503
     assert (workspace / MOU).read_bytes() == before
     assert get(client, "/api/records/mou/pontianak-lan-2015")["draft"]["data"]["signing"]["city"] == "Jakarta"
+
+
+def test_check_of_a_new_record_names_a_bad_id(client):
+    response = client.post("/api/records/lab/Lab%20Baru/check", headers=AUTH, json={"data": {}, "new": True})
+    problems = response.get_json()["problems"]
+    assert problems[0]["field"] == "id" and "is not an id" in problems[0]["message"]
