@@ -230,3 +230,9 @@ def test_check_of_a_new_record_names_a_bad_id(client):
     response = client.post("/api/records/lab/Lab%20Baru/check", headers=AUTH, json={"data": {}, "new": True})
     problems = response.get_json()["problems"]
     assert problems[0]["field"] == "id" and "is not an id" in problems[0]["message"]
+
+
+def test_serve_outside_a_workspace_says_so(run, tmp_path):
+    code, _, err = run("-C", str(tmp_path), "serve", "--no-browser", "--port", "0")
+    assert code == 1
+    assert "no records/ folder here" in err and "Traceback" not in err

@@ -64,7 +64,7 @@ def candidate_text(entry: Entry | None, kind: str, record_id: str, data: dict, b
     if kind == "scope":
         whole = _scopes_data(entry.path) if entry is not None else {}
         whole[record_id] = keep_nulls(whole.get(record_id), data)
-        return yamlsave.update_text(base_text, whole, source=f"records/scopes.yaml")
+        return yamlsave.update_text(base_text, whole, source="records/scopes.yaml")
     old = entry.data if entry is not None else None
     return yamlsave.update_text(base_text, keep_nulls(old, data) if isinstance(old, dict) else data)
 
