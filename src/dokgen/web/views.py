@@ -119,7 +119,7 @@ def _valid_id(value: str) -> bool:
 def _form_page(kind: str, record_id: str, data: dict, *, version, problems, draft, source, title, new=False, copy_of=None,
                using_draft=False):
     s = state()
-    refs = {k: sorted(e.id for e in entries) for k, entries in s.index.by_kind(fresh=False).items()}
+    refs = {k: sorted((e.id, e.title) for e in entries) for k, entries in s.index.by_kind(fresh=False).items()}
     return render_template("form.html", kind=kind, record_id=record_id, node=form_for(MODELS[kind]), data=data,
                            version=version or "", problems=problems, draft=draft, source=source, title=title,
                            new=new, copy_of=copy_of, refs=refs, kind_names=KIND_NAMES, long_date=_long_date,
