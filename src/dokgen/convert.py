@@ -25,6 +25,7 @@ import os
 import queue
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -263,6 +264,9 @@ def reproducible_pdf(pdf: bytes, source: bytes, when: dt.datetime | None = None)
             meta["pdf:Producer"] = producer
             meta["xmpMM:DocumentID"] = doc_uuid
             meta["xmpMM:InstanceID"] = doc_uuid
+        _fix_icc_dates(pdf_doc, when)
+        if "/DocChecksum" in pdf_doc.trailer:  # LibreOffice's own checksum of the noisy original
+            del pdf_doc.trailer["/DocChecksum"]
         info = pdf_doc.docinfo
         pdf_date = when.strftime("D:%Y%m%d%H%M%SZ")  # the same instant as the XMP (PDF/A wants them to agree)
         info["/CreationDate"] = pdf_date
@@ -274,3 +278,25 @@ def reproducible_pdf(pdf: bytes, source: bytes, when: dt.datetime | None = None)
         out = io.BytesIO()
         pdf_doc.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
+
+
+def _fix_icc_dates(pdf_doc, when: dt.datetime) -> None:
+    """Set the creation date in the header of each output-intent ICC profile (PDF/A's sRGB) to when.
+
+    LittleCMS stamps the profile it makes for every export with the current time (bytes 24-35).
+    A profile ID (MD5, bytes 84-99) would cover the date: one that is set is computed again.
+    """
+    for intent in pdf_doc.Root.get("/OutputIntents", []):
+        stream = intent.get("/DestOutputProfile")
+        if stream is None:
+            continue
+        icc = bytearray(stream.read_bytes())
+        if len(icc) < 128:
+            continue
+        icc[24:36] = struct.pack(">6H", when.year, when.month, when.day, when.hour, when.minute, when.second)
+        if any(icc[84:100]):
+            hashed = bytearray(icc)
+            for start, end in ((44, 48), (64, 68), (84, 100)):
+                hashed[start:end] = bytes(end - start)
+            icc[84:100] = hashlib.md5(hashed).digest()
+        stream.write(bytes(icc))  # compressed again when the PDF is saved
