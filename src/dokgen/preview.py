@@ -64,6 +64,13 @@ class Previewer:
                 self._converter.close()
                 self._converter = None
 
+    def key(self, kind: str, record_id: str) -> str:
+        """The input key of the record's document now: it changes exactly when its preview does."""
+        if kind not in (*KINDS, "press"):
+            raise PreviewError(f"no previews of '{kind}'; there are: {', '.join((*KINDS, 'press'))}")
+        with self._lock:
+            return self._job(kind, record_id)[1]
+
     def page_count(self, kind: str, record_id: str) -> int:
         import pypdfium2 as pdfium
 
