@@ -62,7 +62,7 @@ def signing_pdfs(
         if not started:
             from .convert import Converter
 
-            started.append(Converter())
+            started.append(Converter(timeout=timeout) if timeout else Converter())
         return started[0]
 
     try:

@@ -83,6 +83,21 @@ def test_hand_edited_draft_is_what_gets_signed(workspace, converter):
     assert "Disepakati oleh Bagian Hukum pada rapat tanggal 9 November 2015." in " ".join(pdf_text(workspace / f"out/mou/{MOU}.pdf").split())
 
 
+def test_a_signing_pdf_edited_by_hand_is_kept(workspace, converter):
+    signing_pdfs(workspace, converter=converter)
+    pdf = workspace / f"out/mou/{MOU}.pdf"
+    annotated = pdf.read_bytes() + b"%% paraf Bagian Hukum\n"  # what a PDF editor's incremental save looks like
+    pdf.write_bytes(annotated)
+    draft = workspace / f"out/mou/{MOU}.docx"
+    doc = Document(str(draft))
+    doc.add_paragraph("Tambahan setelah paraf.")
+    doc.save(str(draft))
+    report = signing_pdfs(workspace, converter=converter)
+    assert report.kept == [(f"out/mou/{MOU}.pdf", f"out/mou/{MOU}.dokgen-new.pdf")] and report.exit_code == 3
+    assert pdf.read_bytes() == annotated
+    assert "Tambahan setelah paraf." in pdf_text(workspace / f"out/mou/{MOU}.dokgen-new.pdf")
+
+
 def test_killed_libreoffice_is_restarted(workspace, converter):
     build(workspace)
     draft = (workspace / f"out/mou/{MOU}.docx").read_bytes()
