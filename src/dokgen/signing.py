@@ -100,36 +100,44 @@ def _build_missing_drafts(root: Path, ws, jobs: list[Job], options, report: Buil
 
 def _convert_drafts(out_dir: Path, jobs: list[Job], report: BuildReport, running: Callable[[], Converter], force: bool,
                     progress: Progress | None) -> None:
-    from .files import MAX_TEMPLATE_BYTES, read_regular
     from .lock import BuildLock
-    from .manifest import input_key
     from .writer import Writer
 
     with BuildLock(out_dir):
         writer = Writer(out_dir, force=force)
         try:
             for done, job in enumerate(jobs, 1):
-                draft, pdf_rel = f"mou/{job.record.id}.docx", f"mou/{job.record.id}.pdf"
-                status = "failed"
-                try:
-                    data = read_regular(out_dir / draft, MAX_TEMPLATE_BYTES, "the draft")
-                except (OSError, DokgenError) as exc:
-                    why = "it was not built" if isinstance(exc, FileNotFoundError) else exc
-                    report.failed.append(f"out/{pdf_rel}: no PDF: out/{draft}: {why}")
-                else:
-                    key = input_key([("draft", data), ("dokgen-version", __version__.encode()), ("variant", PDF_VARIANT)])
-                    if writer.is_fresh(pdf_rel, key):
-                        report.skipped.append(f"out/{pdf_rel}")
-                        status = "up to date"
-                    else:
-                        status = _publish_pdf(writer, running, pdf_rel, key, data, report)
+                status = _sign_one(out_dir, job.record.id, writer, running, report)
                 if progress:
-                    progress(done, len(jobs), job.record.source, status, [f"out/{pdf_rel}"])
+                    progress(done, len(jobs), job.record.source, status, [f"out/mou/{job.record.id}.pdf"])
         finally:
             try:
                 writer.finish()
             except OutputError as exc:
                 report.failed.append(str(exc))
+
+
+def _sign_one(out_dir: Path, mou_id: str, writer, running: Callable[[], Converter], report: BuildReport) -> str:
+    """Make one signing PDF unless it is up to date; return the status for the progress line."""
+    from .files import MAX_TEMPLATE_BYTES, read_regular
+    from .manifest import input_key
+
+    draft, pdf_rel = f"mou/{mou_id}.docx", f"mou/{mou_id}.pdf"
+    try:
+        data = read_regular(out_dir / draft, MAX_TEMPLATE_BYTES, "the draft")
+    except (OSError, DokgenError) as exc:
+        why = "it was not built" if isinstance(exc, FileNotFoundError) else exc
+        report.failed.append(f"out/{pdf_rel}: no PDF: out/{draft}: {why}")
+        return "failed"
+    if not _is_word_document(data):
+        report.failed.append(f"out/{pdf_rel}: no PDF: out/{draft} is not a Word document (.docx) any more; "
+                             "save it from Word as a Word Document, or move it away to build it again")
+        return "failed"
+    key = input_key([("draft", data), ("dokgen-version", __version__.encode()), ("variant", PDF_VARIANT)])
+    if writer.is_fresh(pdf_rel, key):
+        report.skipped.append(f"out/{pdf_rel}")
+        return "up to date"
+    return _publish_pdf(writer, running, pdf_rel, key, data, report)
 
 
 def _publish_pdf(writer, running: Callable[[], Converter], pdf_rel: str, key: str, data: bytes, report: BuildReport) -> str:
@@ -147,6 +155,16 @@ def _publish_pdf(writer, running: Callable[[], Converter], pdf_rel: str, key: st
         return "built"
     report.kept.append((f"out/{pdf_rel}", f"out/{where}"))
     return "kept"
+
+
+def _is_word_document(data: bytes) -> bool:
+    """A .docx package; LibreOffice would turn anything else (a .doc saved under the name, a
+    damaged file) into some PDF rather than fail, and that PDF must not be signed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def draft_date(docx: bytes) -> dt.datetime | None:

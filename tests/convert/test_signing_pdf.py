@@ -98,6 +98,16 @@ def test_a_signing_pdf_edited_by_hand_is_kept(workspace, converter):
     assert "Tambahan setelah paraf." in pdf_text(workspace / f"out/mou/{MOU}.dokgen-new.pdf")
 
 
+def test_a_draft_that_is_no_word_document_gets_no_pdf(workspace, converter):
+    build(workspace)
+    draft = workspace / f"out/mou/{MOU}.docx"
+    draft.write_text("Nota Kesepahaman (disimpan sebagai teks)\n", encoding="utf-8")
+    report = signing_pdfs(workspace, converter=converter)
+    assert report.failed == [f"out/mou/{MOU}.pdf: no PDF: out/mou/{MOU}.docx is not a Word document (.docx) any more; "
+                             "save it from Word as a Word Document, or move it away to build it again"]
+    assert not (workspace / f"out/mou/{MOU}.pdf").exists()
+
+
 def test_killed_libreoffice_is_restarted(workspace, converter):
     build(workspace)
     draft = (workspace / f"out/mou/{MOU}.docx").read_bytes()
