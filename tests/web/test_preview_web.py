@@ -25,6 +25,7 @@ def test_preview_changes_after_an_edit_in_the_form(page, server):
     shown = page.locator("[data-preview] img")
     shown.first.wait_for()
     assert shown.count() == 4
+    page.wait_for_function("() => document.querySelector('[data-preview] img').complete")
     assert page.evaluate("() => document.querySelector('[data-preview] img').naturalWidth") == 800
     old_src = shown.first.get_attribute("src")
 
