@@ -12,7 +12,8 @@ one bundled beside soffice, else the system python3) and talks to it over a pipe
 talks to soffice over LibreOffice's own UNO socket (a named pipe). That is unoserver's
 client/server split without the XML-RPC server and without a package to install into the
 system Python. Each document has a time limit; LibreOffice stuck past it, or dead (crashed,
-killed), is stopped and started again, and the next document converts normally.
+killed), is stopped and started again, and the next document converts normally. If dokgen
+itself dies, the bridge sees its pipe close and tells LibreOffice to quit.
 """
 
 from __future__ import annotations

@@ -68,6 +68,12 @@ def main():
         print(json.dumps(answer), flush=True)
         if not answer["ok"] and answer["dead"]:
             return
+    # End of input: dokgen closed the pipe, or died (even by kill -9). LibreOffice runs in a
+    # session of its own, so nothing else would stop it: ask it to quit.
+    try:
+        desktop.terminate()
+    except Exception:
+        pass  # already gone, or the connection dropped as it quit
 
 
 if __name__ == "__main__":
