@@ -116,6 +116,12 @@ def main() -> None:
             f"--user-data-dir={work}/chromium", "--hide-scrollbars",
             f"--window-size={width},{height}", f"--screenshot={IMG}/press-{width}.png", page)
     serve_pictures(work)
+    # The signing PDF of the example once set final (no DRAF watermark), through `dokgen pdf`
+    record = work / "records/mou/pontianak-lan-2015.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("status: draft", "status: final"), encoding="utf-8")
+    run(sys.executable, "-m", "dokgen", "-C", str(work), "pdf", "--quiet", str(record))
+    run("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(out / "mou/pontianak-lan-2015.pdf"), str(work / "signing"))
+    shutil.copy(next(work.glob("signing-*.png")), IMG / "mou-signing-pdf.png")
     shutil.rmtree(work)
     print("pictures in", IMG)
 

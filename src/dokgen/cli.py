@@ -222,6 +222,44 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
     sys.exit(report.exit_code)
 
 
+@cli.command()
+@click.argument("record_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite signing PDFs that were edited by hand.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True,
+              help="Seconds LibreOffice may take to convert one draft before it is stopped.")
+@click.pass_obj
+def pdf(workspace: Path, record_files: tuple[Path, ...], force: bool, quiet: bool, timeout: int) -> None:
+    """Write the signing PDF out/mou/<id>.pdf of every MoU, or of those made from RECORD_FILES.
+
+    The PDF (PDF/A-2b) is made with LibreOffice from the Word draft out/mou/<id>.docx as it
+    stands, so edits made in Word are in it; a draft that is missing or out of date (and not
+    edited) is built first. The same draft always gives the same PDF.
+
+    \b
+    Example:
+        dokgen pdf
+        dokgen pdf records/mou/pontianak-lan-2015.yaml
+    """
+    from .signing import signing_pdfs
+
+    show = _progress_printer(quiet)
+    with _stop_on_signals():
+        report = signing_pdfs(workspace, list(record_files), force=force, progress=show, timeout=timeout)
+    _finish_progress(show)
+    if not quiet:
+        _echo_notes(report.notes)
+    _echo_warnings(report.warnings)
+    for edited, new in report.kept:
+        say(f"kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)")
+    for failure in report.failed:
+        say(f"error: {failure}")
+    if not quiet:
+        s = report.summary()
+        say(f"{s['built']} written, {s['skipped']} up to date, {s['kept']} kept, {s['failed']} failed", err=False)
+    sys.exit(report.exit_code)
+
+
 def _progress_printer(silent: bool):
     """Return a progress callback: a bar on a terminal, plain lines otherwise."""
     if silent:

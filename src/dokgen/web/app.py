@@ -30,6 +30,7 @@ HTMX = "htmx-2.0.11.min.js"  # vendored from npm (static/VENDORED.md)
 BLUEPRINTS: list[str] = [
     "dokgen.web.views:pages",
     "dokgen.web.api:api",
+    "dokgen.web.preview:bp",
 ]
 """Blueprints of the app, in order. Append "your.module:bp" to add a room's pages."""
 NAV: list[tuple[str, str]] = []
