@@ -320,7 +320,13 @@ def import_template(kind: str, file: Path, force: bool) -> None:
 
 @cli.group("export")
 def export() -> None:
-    """Export a lab's units and ideas, or the parties, to an .xlsx sheet that `dokgen import` reads back."""
+    """Export a lab's units and ideas, or the parties, to an .xlsx sheet that `dokgen import` reads back.
+
+    \b
+    Example:
+        dokgen export lab labinov-pontianak-2015 ide-lab.xlsx
+        dokgen export parties pihak.xlsx
+    """
 
 
 @export.command("lab")

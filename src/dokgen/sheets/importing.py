@@ -148,6 +148,9 @@ def _lab(sheet: Sheet, path: Path, rel: str, result: ImportResult, problems: lis
     except FileNotFoundError:
         raise DokgenError(f"no lab record {rel}; write the lab's record first (its title, period, stages...), then import its units") from None
     rows = read_units(sheet, problems)
+    if not rows.items and not problems:  # an empty sheet would silently remove every unit
+        problems.append(Problem(sheet.at(0), "", "no units below the headers; nothing to import (to remove every unit, "
+                                                 f"delete units: from {rel} itself)"))
     if read is None:
         return
     text, doc, version = read
@@ -172,6 +175,8 @@ def _parties(sheet: Sheet, folder: Path, rel: str, result: ImportResult, problem
     if not folder.is_dir():
         raise DokgenError(f"no folder {rel}; run dokgen in a workspace (or give -C), the folder records/parties/ holds the parties")
     rows = read_parties(sheet, problems)
+    if not rows.items and not problems:
+        problems.append(Problem(sheet.at(0), "", "no parties below the headers; nothing to import"))
     for row, fields in zip(rows.rows, rows.items):
         party_id = fields.pop("_id")
         path = folder / f"{party_id}.yaml"
