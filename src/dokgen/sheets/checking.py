@@ -129,8 +129,9 @@ def check_version(tables: list[Table], source: str, problems: list[Problem]) -> 
                 except (TypeError, ValueError):
                     version = None
                 if version is None or version > TEMPLATE_VERSION:
+                    shown = version if isinstance(row[1], float) and float(row[1]).is_integer() else row[1]
                     problems.append(Problem(CellLocation(source, r + 1, 2, t.name), VERSION_LABEL,
-                                            f"'{row[1]}' is not a template version this dokgen reads (up to {TEMPLATE_VERSION}); "
+                                            f"'{shown}' is not a template version this dokgen reads (up to {TEMPLATE_VERSION}); "
                                             "make a new template with `dokgen import template`, or update dokgen"))
 
 
@@ -139,9 +140,9 @@ def cell_text(value: Any, column: Column, where: CellLocation, table: Table, pro
     def refuse(message: str) -> None:
         problems.append(Problem(where, column.header, message))
 
-    if (where.line, where.col) in table.uncalculated:
-        refuse("a formula with no saved value (the file was written by a program, never opened); open it in Excel "
-               "or LibreOffice, save it, and import again, or type the value")
+    if (where.line, where.col) in table.uncalculated and _blank(value):
+        refuse("a formula with no saved value (a file written by a program and never opened has none); open it in "
+               "Excel or LibreOffice, save it and import again, or type the value instead of the formula")
         return None
     if isinstance(value, bool):
         value = "TRUE" if value else "FALSE"

@@ -34,7 +34,7 @@ class Table:
     name: str  # "" for a CSV file
     rows: list[list[Any]]
     hidden_rows: set[int] = field(default_factory=set)  # 1-based
-    uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas without a saved value, 1-based
+    uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas with no (or an empty) saved value, 1-based
 
 
 def read_tables(path: Path, name: str) -> list[Table]:
@@ -137,7 +137,8 @@ def _xlsx_extras(data: bytes, tables: list[Table]) -> None:
 def _scan_sheet(fh: Any, table: Table) -> None:
     for _, el in ElementTree.iterparse(fh):
         if el.tag == f"{_MAIN}c":
-            if el.find(f"{_MAIN}f") is not None and el.find(f"{_MAIN}v") is None:
+            value = el.find(f"{_MAIN}v")
+            if el.find(f"{_MAIN}f") is not None and (value is None or not value.text):
                 table.uncalculated.add(_cell_ref(el.get("r", "")))
         elif el.tag == f"{_MAIN}row":
             if el.get("hidden") in ("1", "true"):
