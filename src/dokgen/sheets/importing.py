@@ -132,9 +132,12 @@ def read_record(path: Path, rel: str, problems: list[Problem]) -> tuple[str, Yam
     return raw.decode("utf-8-sig"), doc, hashlib.sha256(raw).hexdigest()  # the version yamlsave.file_version gives
 
 
-def _compose(old_text: str | None, data: dict, rel: str, where: Location, header: str, problems: list[Problem]) -> str | None:
+def _compose(old_text: str | None, old_data: dict | None, data: dict, rel: str, where: Location, header: str,
+             problems: list[Problem]) -> str | None:
     from ..yamlsave import RoundTripError, new_text, update_text
 
+    if old_text is not None and data == old_data:
+        return old_text  # nothing changed: the round-trip writer (seconds for 5,000 ideas) is not needed
     try:
         return new_text(data, header=header, source=rel) if old_text is None else update_text(old_text, data, source=rel)
     except RoundTripError as exc:
@@ -166,7 +169,7 @@ def _lab(sheet: Sheet, path: Path, rel: str, result: ImportResult, problems: lis
     problems += limit_problems("lab", lab, locator)
     if problems:
         return  # composing the text is the slow part: only for a sheet that will be written
-    new = _compose(text, data, rel, sheet.at(0), "", problems)
+    new = _compose(text, doc.data, data, rel, sheet.at(0), "", problems)
     if new is not None:
         result.changes.append(Change(path, rel, text, new, version))
 
@@ -194,7 +197,7 @@ def _parties(sheet: Sheet, folder: Path, rel: str, result: ImportResult, problem
         problems += found
         if party is None or problems:
             continue
-        new = _compose(text, data, file_rel, cells[()], f"Pihak: {party.name}", problems)
+        new = _compose(text, doc.data if doc is not None else None, data, file_rel, cells[()], f"Pihak: {party.name}", problems)
         if new is not None:
             result.changes.append(Change(path, file_rel, text, new, version))
 
