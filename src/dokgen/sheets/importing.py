@@ -74,14 +74,16 @@ def target_kind(into: Path) -> str:
     raise DokgenError(f"--into names a lab record (records/labs/<id>.yaml) or the parties folder (records/parties/), not {shown(str(into))}")
 
 
-def import_sheet(workspace: Path, file: Path, into: Path, *, write: bool = True, annotate: Path | None = None) -> ImportResult:
+def import_sheet(workspace: Path, file: Path, into: Path, *, write: bool = True, annotate: Path | None = None,
+                 name: str | None = None) -> ImportResult:
     """Import FILE into the records; ProblemsError (nothing written) on any problem.
 
     With annotate, a problem also writes a copy of the sheet with the problem cells
     marked there. write=False is --dry-run: everything is checked, nothing written.
+    name is the file's name in messages (an upload's own name rather than its temporary file).
     """
     kind = target_kind(into)
-    source = shown(str(file))
+    source = shown(name or str(file))
     target = workspace / into if not into.is_absolute() else into
     tables = read_tables(file, source)
     problems: list[Problem] = []
