@@ -262,7 +262,8 @@ def import_() -> None:
     """Import units and ideas, or parties, from a spreadsheet (.xlsx, .ods, .xls, .csv).
 
     Every problem is shown at its cell (Ide!C5, as typed into Excel's Name Box) and
-    nothing is written until all are fixed.
+    nothing is written until all are fixed. Options of an import (see `dokgen import
+    sheet --help`): --into (required), --dry-run, --annotate.
 
     \b
     Example:
@@ -280,6 +281,12 @@ def import_() -> None:
 @click.option("--annotate", is_flag=True, help="On problems, write FILE-periksa.xlsx with the problem cells marked red and commented.")
 @click.pass_obj
 def import_sheet(workspace: Path, file: Path, into: Path, dry_run: bool, annotate: bool) -> None:
+    """Import FILE (run as `dokgen import FILE --into ...`).
+
+    \b
+    Example:
+        dokgen import ide-lab.xlsx --into records/labs/labinov-pontianak-2015.yaml
+    """
     from .errors import ProblemsError
     from .sheets.importing import import_sheet as run
 

@@ -80,7 +80,8 @@ def match_sheet(tables: list[Table], spec: SheetSpec, source: str, problems: lis
         if header is None:
             hint = did_you_mean(_canon(text), list(known))
             if hint:  # a typo of an agreed header: its column would be lost
-                hint = f" (did you mean '{known[hint.split(chr(39))[1]]}'?)"
+                for canon, proper in known.items():  # say it as the header is written
+                    hint = hint.replace(f"'{canon}'", f"'{proper}'")
                 problems.append(Problem(here, "", f"unknown column '{text}'{hint}; the headers are: {', '.join(_headers(spec))}"))
             else:  # another column of the facilitators' own (a timestamp, a note): allowed, said
                 sheet.notes.append(f"{here}: column '{text}' is not one dokgen reads; it was left out")
