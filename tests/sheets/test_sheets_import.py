@@ -204,3 +204,16 @@ def test_an_invalid_record_file_is_named_at_its_line(workspace, run, tmp_path):
     sheet = write_xlsx(tmp_path / "pihak.xlsx", "Pihak", PIHAK_HEADERS, [row])
     code, _, err = run("-C", str(workspace), "import", str(sheet), "--into", "records/parties/")
     assert code == 1 and "lan.yaml:4:1: shortname: unknown field (did you mean 'short_name'?)" in err
+
+
+def test_into_stays_inside_the_workspace(workspace, run, tmp_path):
+    sheet = write_xlsx(tmp_path / "ide.xlsx", "Ide", IDE_HEADERS, IDEAS)
+    (tmp_path / "labs").mkdir()
+    outside = tmp_path / "labs/x.yaml"
+    outside.write_text("title: x\n", encoding="utf-8")
+    for into in (str(outside), "records/labs/../../../labs/x.yaml", "records/labs/Bad Id.yaml"):
+        code, _, err = run("-C", str(workspace), "import", str(sheet), "--into", into)
+        assert code == 1 and "is not records/labs/<id>.yaml of the workspace" in err, err
+    assert outside.read_text(encoding="utf-8") == "title: x\n"
+    code, _, err = run("-C", str(workspace), "import", str(sheet), "--into", str((workspace / LAB).resolve()))
+    assert code == 0, err

@@ -84,7 +84,7 @@ def import_sheet(workspace: Path, file: Path, into: Path, *, write: bool = True,
     """
     kind = target_kind(into)
     source = shown(name or str(file))
-    target = workspace / into if not into.is_absolute() else into
+    target = _confined(workspace, into, kind)
     tables = read_tables(file, source)
     problems: list[Problem] = []
     check_version(tables, source, problems)
@@ -109,6 +109,17 @@ def import_sheet(workspace: Path, file: Path, into: Path, *, write: bool = True,
         _save(workspace, result.changes)
         result.written = True
     return result
+
+
+def _confined(workspace: Path, into: Path, kind: str) -> Path:
+    """The target inside this workspace's records/ (never a file elsewhere that happens to sit in a labs/ folder)."""
+    target = into if into.is_absolute() else workspace / into
+    folder = (workspace / "records" / ("labs" if kind == "lab" else "parties")).resolve()
+    inside = target.parent.resolve() == folder if kind == "lab" else target.resolve() == folder
+    if not inside or (kind == "lab" and not model.ID_PATTERN.match(target.stem)):
+        where = "records/labs/<id>.yaml" if kind == "lab" else "records/parties/"
+        raise DokgenError(f"--into {shown(str(into))} is not {where} of the workspace {shown(str(workspace))}; use -C to name the workspace")
+    return target
 
 
 def read_record(path: Path, rel: str, problems: list[Problem]) -> tuple[str, YamlDoc, str] | None:
