@@ -2,7 +2,7 @@
 # Both set up .venv first. System needs: python3 with venv (Debian: python3-venv) and
 # Pango for WeasyPrint (libpango-1.0-0 libpangoft2-1.0-0). `dokgen pdf` and MoU previews need
 # LibreOffice Writer with its Python bridge (libreoffice-writer-nogui python3-uno). The tests
-# also use poppler-utils, qpdf and Chromium; .ci/run installs them.
+# also use LibreOffice Calc (tests/sheets), poppler-utils, qpdf and Chromium; .ci/run installs them.
 
 PYTHON ?= python3
 VENV   := .venv

@@ -31,9 +31,10 @@ BLUEPRINTS: list[str] = [
     "dokgen.web.views:pages",
     "dokgen.web.api:api",
     "dokgen.web.preview:bp",
+    "dokgen.web.sheets:bp",
 ]
 """Blueprints of the app, in order. Append "your.module:bp" to add a room's pages."""
-NAV: list[tuple[str, str]] = []
+NAV: list[tuple[str, str]] = [("Pihak dari tabel", "sheets.parties")]
 """Links in the top bar after Beranda: (label, endpoint), e.g. ("Register", "register.index");
 a link whose endpoint is not registered is left out."""
 
