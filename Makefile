@@ -37,7 +37,7 @@ LOCALE := src/dokgen/locale
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k N_ --no-location --no-wrap --sort-output \
 	  --project dokgen --copyright-holder "dokgen contributors" -o $(LOCALE)/dokgen.pot src
-	$(BIN)/pybabel update -i $(LOCALE)/dokgen.pot -d $(LOCALE) -D dokgen -l id --no-location --no-wrap --ignore-obsolete --init-missing
+	$(BIN)/pybabel update -i $(LOCALE)/dokgen.pot -d $(LOCALE) -D dokgen -l id --no-wrap --ignore-obsolete --init-missing
 	$(BIN)/pybabel compile -d $(LOCALE) -D dokgen -l id --statistics
 
 check-system:
