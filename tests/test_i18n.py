@@ -124,6 +124,35 @@ def test_a_spawned_build_worker_speaks_the_parents_language(workspace: Path):
     assert i18n.language() == "en"  # this process was never switched: the words came from the workers
 
 
+def problems_in(ws: Path, code: str) -> list:
+    from dokgen.errors import ProblemsError
+    from dokgen.records import load_workspace
+
+    with i18n.using(code):
+        try:
+            load_workspace(ws)
+        except ProblemsError as exc:
+            return exc.problems
+    return []
+
+
+def test_every_bad_record_of_the_english_tests_is_reported_in_indonesian(tmp_path: Path):
+    """Each malformed record of test_records_invalid: the same problems at the same places, every message translated."""
+    import shutil
+
+    from test_records_invalid import CASES, edit
+
+    for name, rel, old, new, *_rest in CASES:
+        ws = tmp_path / name
+        for part in ("records", "templates", "assets"):
+            shutil.copytree(REPO / part, ws / part)
+        edit(ws, rel, old, new)
+        en, id_ = problems_in(ws, "en"), problems_in(ws, "id")
+        assert en and [(p.location, p.field) for p in en] == [(p.location, p.field) for p in id_], name
+        for e, i in zip(en, id_):
+            assert e.message != i.message, f"{name}: not translated: {e}"
+
+
 # --- the catalogue ----------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..errors import DokgenError
+from ..i18n import _
 from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, FileRefused, check_regular, read_regular
 
 if TYPE_CHECKING:
@@ -217,10 +218,12 @@ def _logo_data_urls(ws: Workspace, rec: Record, context: dict[str, Any]) -> None
             data, mime = clean_logo(allowed_path(ws.root, url))
         except URLRefused as refusal:
             where = party.location("logo")
-            raise URLRefused(url, f"{refusal.reason}; it is the logo of party '{party.id}' ({where}) named by {rec.source}: copy the image into assets/") from None
+            raise URLRefused(url, _("{reason}; it is the logo of party '{party}' ({where}) named by {source}: copy the image into assets/").format(
+                reason=refusal.reason, party=party.id, where=where, source=rec.source)) from None
         except (OSError, LogoError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else f"the image {exc}"
-            raise DokgenError(f"cannot use the logo of party '{party.id}' ({party.location('logo')}) named by {rec.source}: {reason}") from None
+            reason = exc.strerror if isinstance(exc, OSError) else _("the image {problem}").format(problem=exc)
+            raise DokgenError(_("cannot use the logo of party '{party}' ({where}) named by {source}: {reason}").format(
+                party=party.id, where=party.location("logo"), source=rec.source, reason=reason)) from None
         logo["src"] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -292,7 +295,8 @@ def produce_lab_report(ws: Workspace, rec: Record, options: Options) -> Rendered
     lacking = missing_glyphs(ws, context)
     if lacking:
         shown = ", ".join(f"U+{ord(c):04X} {c!r}" for c in lacking[:5]) + (", ..." if len(lacking) > 5 else "")
-        warnings.append(f"{rec.source}: the report font has no glyph for {shown}; a system font stands in, so the PDF may look different on another machine")
+        warnings.append(_("{source}: the report font has no glyph for {characters}; a system font stands in, so the PDF may look different on another machine").format(
+            source=rec.source, characters=shown))
     if options.pdf_variant == "pdf/x-4":
-        warnings.append(f"{rec.source}: WeasyPrint writes a random document id into PDF/X-4 files: two builds will differ")
+        warnings.append(_("{source}: WeasyPrint writes a random document id into PDF/X-4 files: two builds will differ").format(source=rec.source))
     return Rendered({f"labs/{rec.id}.pdf": data}, warnings)
