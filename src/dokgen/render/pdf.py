@@ -169,7 +169,8 @@ def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | Non
 
     if pdf_variant is not None and pdf_variant not in VARIANTS:
         known = ", ".join(sorted(VARIANTS))
-        raise DokgenError(f"--pdf-variant {pdf_variant!r} is not a PDF variant WeasyPrint {weasyprint.__version__} knows; use one of: {known}, or none")
+        raise DokgenError(_("--pdf-variant {variant} is not a PDF variant WeasyPrint {version} knows; use one of: {known}, or none").format(
+            variant=repr(pdf_variant), version=weasyprint.__version__, known=known))
 
     logger = logging.getLogger("weasyprint")
     collector = _LogCollector()
@@ -190,7 +191,7 @@ def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | Non
     errors = [_message(r) for r in collector.records if r.levelno >= logging.ERROR]
     errors += [_message(r) for r in collector.records if r.levelno < logging.ERROR and _message(r).startswith(_FATAL_WARNINGS)]
     if errors:
-        raise DokgenError("WeasyPrint could not render the report: " + "; ".join(dict.fromkeys(errors)))
+        raise DokgenError(_("WeasyPrint could not render the report: {errors}").format(errors="; ".join(dict.fromkeys(errors))))
     warnings = [_message(r) for r in collector.records if r.levelno < logging.ERROR]
     return data, list(dict.fromkeys(warnings))
 
