@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..errors import DokgenError
-from ..i18n import _
+from ..i18n import N_, _
 from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, FileRefused, check_regular, read_regular
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class URLRefused(DokgenError):
     def __init__(self, url: str, reason: str):
         self.url = url
         self.reason = reason
-        super().__init__(f"refused to load {url}: {reason}")
+        super().__init__(_("refused to load {url}: {reason}").format(url=url, reason=reason))
 
 
 def allowed_path(root: Path, url: str) -> Path:
@@ -68,26 +68,26 @@ def allowed_path(root: Path, url: str) -> Path:
     """
     parts = urlsplit(url)
     if parts.scheme.lower() != "file":
-        raise URLRefused(url, _POLICY)
+        raise URLRefused(url, _(_POLICY))
     if parts.netloc not in ("", "localhost"):
-        raise URLRefused(url, f"files on another host are never loaded; {_POLICY}")
+        raise URLRefused(url, _("files on another host are never loaded; {policy}").format(policy=_(_POLICY)))
     raw = url2pathname(parts.path)  # it decodes %XX itself: decoding first too made '%2520' of '%20' a space
     if "\x00" in raw:
-        raise URLRefused(url, "the path holds a NUL character")
+        raise URLRefused(url, _("the path holds a NUL character"))
     path = Path(raw)
     if not path.is_absolute():
-        raise URLRefused(url, f"not an absolute file URL; {_POLICY}")
+        raise URLRefused(url, _("not an absolute file URL; {policy}").format(policy=_(_POLICY)))
     resolved = path.resolve()
     for folder in ALLOWED_FOLDERS:
         base = (Path(root) / folder).resolve()
         if resolved.is_relative_to(base):
             if resolved.exists() and not resolved.is_file():
-                raise URLRefused(url, "not a regular file")
+                raise URLRefused(url, _("not a regular file"))
             return resolved
-    raise URLRefused(url, _POLICY)
+    raise URLRefused(url, _(_POLICY))
 
 
-_POLICY = "a report may load only files inside the workspace's templates/ and assets/ folders, and data: URLs"
+_POLICY = N_("a report may load only files inside the workspace's templates/ and assets/ folders, and data: URLs")
 
 
 @functools.cache
@@ -290,7 +290,8 @@ def produce_lab_report(ws: Workspace, rec: Record, options: Options) -> Rendered
     try:
         data, weasy_warnings = render_pdf(html, base_url=base_url, fetcher=fetcher, pdf_variant=options.pdf_variant)
     except URLRefused as refusal:
-        raise URLRefused(refusal.url, f"{refusal.reason}; templates/{TEMPLATE} or its stylesheet asks for it while rendering {rec.source}") from None
+        raise URLRefused(refusal.url, _("{reason}; {template} or its stylesheet asks for it while rendering {source}").format(
+            reason=refusal.reason, template=f"templates/{TEMPLATE}", source=rec.source)) from None
 
     warnings = [f"{rec.source}: WeasyPrint: {w}" for w in weasy_warnings]
     lacking = missing_glyphs(ws, context)
