@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench reliability soak check-system clean
+.PHONY: demo test bench reliability soak check-system clean messages
 
 demo: $(STAMP)
 	$(BIN)/dokgen build
@@ -32,6 +32,16 @@ reliability: $(STAMP)
 
 soak: $(STAMP)
 	DOKGEN_SOAK=1 $(BIN)/python -m pytest tests/reliability -q -p no:cacheprovider
+
+# The Indonesian message catalogue: extract every _()/ngettext()/N_() message from src/,
+# merge it into the .po (new ones come in untranslated, changed ones fuzzy: translate them
+# and remove the fuzzy flag), then compile the .mo that ships in the package.
+LOCALE := src/dokgen/locale
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k N_ --no-location --no-wrap --sort-output \
+	  --project dokgen --copyright-holder "dokgen contributors" -o $(LOCALE)/dokgen.pot src
+	$(BIN)/pybabel update -i $(LOCALE)/dokgen.pot -d $(LOCALE) -D dokgen -l id --no-wrap --ignore-obsolete --init-missing
+	$(BIN)/pybabel compile -d $(LOCALE) -D dokgen -l id --statistics
 
 check-system:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,12 @@ from click.testing import CliRunner
 from dokgen.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The tests assert dokgen's English messages: a developer's Indonesian locale must not
+# switch them (tests/test_i18n.py sets LANG itself where it checks the Indonesian ones).
+for _name in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 
 @pytest.fixture

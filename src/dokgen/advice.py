@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from .errors import Problem
+from .i18n import _
 from .lab_advice import idea_ahead_of_its_stage, stage_status_lags_dates, unit_words_of_the_era
 from .law import document_types, missing_legal_basis, repealed_citations
 from .records import Workspace
@@ -61,18 +62,18 @@ def unknown_authority(ws: Workspace) -> Iterable[Problem]:
             continue
         sig = rec.model.signatory
         if sig.acting:
-            why = f"an acting signer (acting: {sig.acting}) binds the institution only by the decree that appoints them"
+            why = _("an acting signer (acting: {acting}) binds the institution only by the decree that appoints them").format(acting=sig.acting)
             example = "Keputusan Menteri Dalam Negeri Nomor … Tahun …"
         elif rec.model.type == "badan-usaha":
-            why = "a company is bound by its Direksi as its articles say (UU 40/2007)"
+            why = _("a company is bound by its Direksi as its articles say (UU 40/2007)")
             example = "Akta Pendirian Nomor … tanggal … dengan pengesahan Menteri Hukum dan HAM Nomor AHU-…"
         else:  # perguruan-tinggi, lainnya
-            why = "a university or organisation is bound by whom its own decree or akta appoints"
+            why = _("a university or organisation is bound by whom its own decree or akta appoints")
             example = "Keputusan … Nomor … Tahun …"
         yield Problem(
             rec.location("signatory"), "signatory",
-            f"no appointment: {why}, so the komparisi of {', '.join(f'records/mou/{m}.yaml' for m in mous)} "
-            f"shows a blank (……) there; add signatory.appointment, e.g. {example}",
+            _("no appointment: {why}, so the komparisi of {files} shows a blank (……) there; add signatory.appointment, e.g. {example}").format(
+                why=why, files=", ".join(f"records/mou/{m}.yaml" for m in mous), example=example),
         )
 
 
@@ -84,8 +85,8 @@ def party_without_logo(ws: Workspace) -> Iterable[Problem]:
         if rec is not None and rec.model.logo is None:
             yield Problem(
                 rec.location(), "logo",
-                "none given; every MoU shows each party's logo above its title (so does the lab "
-                f"report's cover): copy the party's official logo into assets/ and add logo: assets/logo-{party_id}.png",
+                _("none given; every MoU shows each party's logo above its title (so does the lab "
+                  "report's cover): copy the party's official logo into assets/ and add logo: {path}").format(path=f"assets/logo-{party_id}.png"),
             )
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .errors import DokgenError, OutputError
+from .i18n import _, language
 
 if TYPE_CHECKING:  # records.py brings pydantic: imported when a workspace is loaded, not for a no-op build
     from concurrent.futures import Executor
@@ -168,7 +169,7 @@ def _source_of(ws: Workspace, path: Path) -> str:
         rel = Path(path).as_posix()
     known = {r.source for r in ws.records()} | {"records/scopes.yaml", "records/regulations.yaml"}
     if rel not in known:
-        raise DokgenError(f"{path}: not a record of this workspace (records are files under {ws.root / 'records'})")
+        raise DokgenError(_("{path}: not a record of this workspace (records are files under {folder})").format(path=path, folder=ws.root / "records"))
     return rel
 
 
@@ -267,7 +268,7 @@ def _raise_on_failures(report: BuildReport, options: Options) -> None:
     if report.failed:
         raise DokgenError("\n".join(report.failed))
     if options.strict and report.warnings:
-        raise DokgenError("warnings are errors with --strict:\n" + "\n".join(report.warnings))
+        raise DokgenError(_("warnings are errors with --strict:") + "\n" + "\n".join(report.warnings))
 
 
 def build(
@@ -385,7 +386,8 @@ def _lint(ws: Workspace, kinds: set[str], cache: RecordCache) -> None:
 
 
 def _memo_options(options: Options) -> bytes:
-    return options.key_part() + f";strict={options.strict}".encode()
+    # the memo replays the warnings as they were worded: a build in another language words them anew
+    return options.key_part() + f";strict={options.strict};lang={language()}".encode()
 
 
 def _consulted_fonts() -> dict[str, str]:

@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .i18n import _
+
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 ZWNJ, ZWJ = "\u200c", "\u200d"
@@ -44,21 +46,21 @@ def character_problem(text: str) -> str | None:
     """Say which refused character text holds first (see the module docstring), or None."""
     m = _CONTROLS.search(text)
     if m is not None:
-        return f"control character {_name(m.group())} is not allowed in text (remove it; it often comes from pasting)"
+        return _("control character {character} is not allowed in text (remove it; it often comes from pasting)").format(character=_name(m.group()))
     if text.isascii():
         return None
     for i, c in enumerate(text):
         if c in BIDI_CONTROLS:
-            return (f"invisible bidirectional control {_name(c)} at character {i + 1} is not allowed: it makes Word "
-                    "and the PDF show the text in another order than it is stored; remove it")
+            return _("invisible bidirectional control {character} at character {position} is not allowed: it makes Word "
+                     "and the PDF show the text in another order than it is stored; remove it").format(character=_name(c), position=i + 1)
         if c in ZERO_WIDTH:
             if c in (ZWJ, ZWNJ) and _joins(text, i):
                 continue
-            allowed = "; ZWJ and ZWNJ are allowed only between letters of a script that joins them (e.g. Arabic)" if c in (ZWJ, ZWNJ) else ""
-            return (f"invisible zero-width character {_name(c)} at character {i + 1} is not allowed: the text prints "
-                    f"like another text but is not equal to it; remove it{allowed}")
+            allowed = _("; ZWJ and ZWNJ are allowed only between letters of a script that joins them (e.g. Arabic)") if c in (ZWJ, ZWNJ) else ""
+            return _("invisible zero-width character {character} at character {position} is not allowed: the text prints "
+                     "like another text but is not equal to it; remove it{allowed}").format(character=_name(c), position=i + 1, allowed=allowed)
         if c not in _VISIBLE_FORMAT and unicodedata.category(c) == "Cf":
-            return f"invisible format character {_name(c)} at character {i + 1} is not allowed: it hides what the text says; remove it"
+            return _("invisible format character {character} at character {position} is not allowed: it hides what the text says; remove it").format(character=_name(c), position=i + 1)
     return None
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import model
 from .errors import Problem
+from .i18n import _
 from .statutory import enumeration, lower_first, lower_title
 from .yamlfile import format_path, read_yaml
 
@@ -66,9 +67,9 @@ def article_errors(rec: Record) -> list[Problem]:
         if isinstance(choice, str):
             from .records import did_you_mean
 
-            message = f"no article '{key}' in the clause library{did_you_mean(key, known)}; known: {', '.join(known)}"
+            message = _("no article '{key}' in the clause library{hint}; known: {known}").format(key=key, hint=did_you_mean(key, known), known=", ".join(known))
         elif choice.title is None:
-            message = f"'{key}' is a new article (not in the clause library: {', '.join(known)}); give it a title"
+            message = _("'{key}' is a new article (not in the clause library: {known}); give it a title").format(key=key, known=", ".join(known))
         else:
             continue
         problems.append(Problem(rec.doc.location(path, key=True), format_path(path), message))

@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import DokgenError, ProblemsError, printable
+from .i18n import N_, _, from_environ, using
 
 
 def say(text: str, *, err: bool = True) -> None:
@@ -27,10 +28,14 @@ class DokgenGroup(click.Group):
     """Turn library errors into a clean message and exit status; tracebacks only with --debug."""
 
     def invoke(self, ctx: click.Context) -> object:
+        with using(from_environ()):  # this command speaks the locale's language (English unless Indonesian)
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except Interrupted as exc:
-            click.echo(f"\nerror: stopped by {exc.name}; every file in out/ is complete (the build can be run again)", err=True)
+            click.echo(_("\nerror: stopped by {signal}; every file in out/ is complete (the build can be run again)").format(signal=exc.name), err=True)
             sys.exit(128 + exc.signum)
         except DokgenError as exc:
             if ctx.meta.get("dokgen.debug"):
@@ -39,9 +44,9 @@ class DokgenGroup(click.Group):
                 # compiler style: one located problem a line, then the summary
                 for problem in exc.problems:
                     say(str(problem))
-                say(f"error: {exc.summary}")
+                say(_("error: {message}").format(message=exc.summary))
             else:
-                say(f"error: {exc}")
+                say(_("error: {message}").format(message=exc))
             sys.exit(exc.exit_code)
 
 
@@ -120,7 +125,7 @@ def init(directory: Path) -> None:
     from .workspace import init_workspace
 
     created = init_workspace(directory)
-    say(f"created workspace {directory} ({len(created)} files); next: dokgen -C {directory} build", err=False)
+    say(_("created workspace {directory} ({count} files); next: dokgen -C {directory} build").format(directory=directory, count=len(created)), err=False)
 
 
 STRICT_HELP = "Treat warnings (e.g. a press piece outside 150-600 words) as errors."
@@ -132,6 +137,7 @@ PDF_VARIANTS = ("debug", "pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-
                 "pdf/x-4", "pdf/x-5g")
 
 
+PROGRESS_STATUSES = (N_("built"), N_("kept"), N_("failed"))  # build.py's words, translated where printed
 TIMEOUT_HELP = "Seconds one record may take to render before it is stopped."
 
 
@@ -154,17 +160,17 @@ def check(workspace: Path, strict: bool, timeout: int) -> None:
         report = check_workspace(workspace, Options(strict=strict), timeout=timeout)
     _echo_notes(report.notes)
     _echo_warnings(report.warnings)
-    say(f"ok: all records valid, {report.checked} document(s) render", err=False)
+    say(_("ok: all records valid, {count} document(s) render").format(count=report.checked), err=False)
 
 
 def _echo_notes(notes: list[str]) -> None:
     for note in notes:
-        say(f"note: {note}")
+        say(_("note: {message}").format(message=note))
 
 
 def _echo_warnings(warnings: list[str]) -> None:
     for warning in warnings:
-        say(f"warning: {warning}")
+        say(_("warning: {message}").format(message=warning))
 
 
 @cli.command()
@@ -210,15 +216,18 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
         _echo_notes(report.notes)
     _echo_warnings(report.warnings)
     for edited, new in report.kept:
-        also = "; the earlier new versions beside it were edited too and are kept" if ".dokgen-new-" in new else ""
-        say(f"kept {edited}: it was edited by hand{also}; the new version is {new} (use --force to overwrite)")
+        if ".dokgen-new-" in new:
+            say(_("kept {edited}: it was edited by hand; the earlier new versions beside it were edited too and are kept; the new version is {new} (use --force to overwrite)").format(edited=edited, new=new))
+        else:
+            say(_("kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)").format(edited=edited, new=new))
     for failure in report.failed:
-        say(f"error: {failure}")
+        say(_("error: {message}").format(message=failure))
     if as_json:
         click.echo(json.dumps(report.summary()))
     elif not quiet:
         s = report.summary()
-        say(f"{s['built']} built, {s['skipped']} up to date, {s['kept']} kept, {s['failed']} failed in {s['seconds']:.1f} s", err=False)
+        say(_("{built} built, {skipped} up to date, {kept} kept, {failed} failed in {seconds} s").format(
+            built=s["built"], skipped=s["skipped"], kept=s["kept"], failed=s["failed"], seconds=f"{s['seconds']:.1f}"), err=False)
     sys.exit(report.exit_code)
 
 
@@ -274,7 +283,7 @@ def _progress_printer(silent: bool):
         return bar
 
     def lines(done: int, total: int, source: str, status: str, outputs: list[str]) -> None:
-        say(f"[{done}/{total}] {status} {', '.join(outputs) if status != 'failed' else source}")
+        say(f"[{done}/{total}] {_(status)} {', '.join(outputs) if status != 'failed' else source}")
     return lines
 
 

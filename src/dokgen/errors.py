@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from .i18n import _, ngettext
+
 MAX_PROBLEMS_PER_FILE = 50  # a file with thousands of problems is one mistake; show the first ones
 _SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -94,8 +96,10 @@ class ProblemsError(DokgenError):
         self.problems = _first_per_file(found)
         files = len({p.location.path for p in found})
         n = len(found)
-        summary = f"{n:,} problem{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-        self.summary = f"{summary}; nothing was written"
+        problems_n = ngettext("{count} problem", "{count} problems", n).format(count=f"{n:,}")
+        summary = ngettext("{problems} in {count} file", "{problems} in {count} files", files).format(problems=problems_n, count=files)
+        self.counted = summary
+        self.summary = _("{summary}; nothing was written").format(summary=summary)
         super().__init__("\n".join(str(p) for p in self.problems) + "\n" + self.summary)
 
 
@@ -110,7 +114,7 @@ def _first_per_file(problems: list[Problem]) -> list[Problem]:
     for path, n in per_file.items():
         if n > MAX_PROBLEMS_PER_FILE:
             last = max(i for i, p in enumerate(kept) if p.location.path == path)
-            more = Problem(kept[last].location, "", f"and {n - MAX_PROBLEMS_PER_FILE:,} more problems in this file (fix these first)")
+            more = Problem(kept[last].location, "", _("and {count} more problems in this file (fix these first)").format(count=f"{n - MAX_PROBLEMS_PER_FILE:,}"))
             kept.insert(last + 1, more)
     return kept
 
@@ -120,7 +124,7 @@ class WarningsAsErrors(ProblemsError):
 
     def __init__(self, problems: list[Problem]):
         super().__init__(problems)
-        self.summary = self.summary.replace("; nothing", " (warnings are errors with --strict); nothing")
+        self.summary = _("{summary} (warnings are errors with --strict); nothing was written").format(summary=self.counted)
         self.args = ("\n".join(str(p) for p in self.problems) + "\n" + self.summary,)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .limits import RENDER_SECONDS
+from .i18n import DEFAULT, _, language, using
 
 if TYPE_CHECKING:
     from .build import Job, Options, Rendered
@@ -59,16 +60,19 @@ def run_one(index: int, ws: "Workspace", job: "Job", options: "Options", timeout
         with render_guard(timeout, RENDER_MEMORY_BYTES):
             return Outcome(index, rendered=job.run(ws, options))
     except RenderTimeout as exc:
-        return Outcome(index, error=f"{_where(exc, ws, job)}: rendering {job.record.source} took longer than {timeout} s and was stopped")
+        return Outcome(index, error=_("{where}: rendering {source} took longer than {seconds} s and was stopped").format(
+            where=_where(exc, ws, job), source=job.record.source, seconds=timeout))
     except MemoryError as exc:
-        return Outcome(index, error=f"{_where(exc, ws, job)}: rendering {job.record.source} needed more than {RENDER_MEMORY_BYTES >> 20} MB of memory and was stopped")
+        return Outcome(index, error=_("{where}: rendering {source} needed more than {megabytes} MB of memory and was stopped").format(
+            where=_where(exc, ws, job), source=job.record.source, megabytes=RENDER_MEMORY_BYTES >> 20))
     except DokgenError as exc:
         where = "" if exc.location is not None else f"{job.record.source}: "  # located errors name the file
-        also = f" (while rendering {job.record.source})" if isinstance(exc, TemplateProblem) and exc.location is not None else ""
+        also = _(" (while rendering {source})").format(source=job.record.source) if isinstance(exc, TemplateProblem) and exc.location is not None else ""
         return Outcome(index, error=f"{where}{exc}{also}")
     except Exception as exc:  # a bug in dokgen or a library: report it, keep the batch going
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        return Outcome(index, error=f"{job.record.source}: internal error {type(exc).__name__}: {exc} (at {last.filename}:{last.lineno}); please report it")
+        return Outcome(index, error=_("{source}: internal error {error} (at {place}); please report it").format(
+            source=job.record.source, error=f"{type(exc).__name__}: {exc}", place=f"{last.filename}:{last.lineno}"))
 
 
 def _where(exc: BaseException, ws: "Workspace", job: "Job") -> str:
@@ -78,10 +82,11 @@ def _where(exc: BaseException, ws: "Workspace", job: "Job") -> str:
     return str(template_location(exc, ws.root, f"templates/{job.producer.templates[0]}"))
 
 
-def run_chunk(indices: list[int]) -> list[Outcome]:
-    """Worker entry point: render the jobs with these indices."""
+def run_chunk(indices: list[int], language: str = DEFAULT) -> list[Outcome]:
+    """Worker entry point: render the jobs with these indices, speaking the parent's language."""
     ws, jobs, options, timeout = _state["ws"], _state["jobs"], _state["options"], _state["timeout"]
-    return [run_one(i, ws, jobs[i], options, timeout) for i in indices]
+    with using(language):  # a spawned worker starts in English; the build's messages follow the parent
+        return [run_one(i, ws, jobs[i], options, timeout) for i in indices]
 
 
 def make_pool(workers: int, ws: "Workspace", jobs: "list[Job]", options: "Options", timeout: int) -> Executor:
@@ -115,13 +120,13 @@ def run_jobs(
     with executor_factory(workers, ws, jobs, options, timeout) as pool:
         futures: list[Future] = []
         try:
-            futures += [pool.submit(run_chunk, chunk) for chunk in chunks]
+            futures += [pool.submit(run_chunk, chunk, language()) for chunk in chunks]
             for future, chunk in zip(futures, chunks):
                 try:
                     yield from future.result(timeout=timeout * len(chunk) + 60)
                 except Exception as exc:  # the worker died (killed, out of memory) or hung
                     for i in chunk:
-                        yield Outcome(i, error=f"{jobs[i].record.source}: worker failed ({type(exc).__name__}: {exc})")
+                        yield Outcome(i, error=_("{source}: worker failed ({error})").format(source=jobs[i].record.source, error=f"{type(exc).__name__}: {exc}"))
         except BaseException:  # Ctrl-C, SIGTERM, or the caller closing us: stop the workers now
             stop_workers(pool, futures)
             raise

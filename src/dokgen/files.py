@@ -15,6 +15,8 @@ import re
 import stat
 from pathlib import Path
 
+from .i18n import N_, _
+
 MAX_TEMPLATE_BYTES = 64_000_000  # a Word template with pictures, a font: a few MB
 MAX_LOGO_BYTES = 20_000_000
 MAX_STATE_BYTES = 64_000_000  # the manifest and journal: ~250 bytes per output
@@ -30,22 +32,22 @@ class FileRefused(OSError):
 def kind_of(mode: int) -> str:
     """Name what a non-regular file is, the way a clerk would understand it."""
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
+        return _("a socket")
+    return _("a special file")
 
 
 def check_regular(path: Path | str, st: os.stat_result, limit: int, what: str) -> None:
     """Raise FileRefused unless st describes a regular file of at most limit bytes."""
     if not stat.S_ISREG(st.st_mode):
-        raise FileRefused(path, f"it is {kind_of(st.st_mode)}, not a regular file")
+        raise FileRefused(path, _("it is {what}, not a regular file").format(what=kind_of(st.st_mode)))
     if st.st_size > limit:
-        raise FileRefused(path, f"it is {st.st_size:,} bytes; {what} may be at most {limit:,}", errno.EFBIG)
+        raise FileRefused(path, _("it is {size} bytes; {what} may be at most {limit}").format(size=f"{st.st_size:,}", what=_(what), limit=f"{limit:,}"), errno.EFBIG)
 
 
 def read_regular(path: Path | str, limit: int, what: str = "this file") -> bytes:
@@ -66,7 +68,7 @@ def read_regular(path: Path | str, limit: int, what: str = "this file") -> bytes
             chunks.append(chunk)
             total += len(chunk)
         if total > limit:
-            raise FileRefused(path, f"it grew past {limit:,} bytes while read; {what} may be at most {limit:,}", errno.EFBIG)
+            raise FileRefused(path, _("it grew past {limit} bytes while read; {what} may be at most {limit}").format(limit=f"{limit:,}", what=_(what)), errno.EFBIG)
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -79,14 +81,18 @@ def shown(name: str) -> str:
 
 # What Windows, macOS and Office leave beside files on a shared drive or flash disk.
 _LITTER = [
-    (re.compile(r"(?i)^(thumbs|ehthumbs|ehthumbs_vista)\.db$"), "a Windows thumbnail cache"),
-    (re.compile(r"(?i)^desktop\.ini$"), "Windows folder settings"),
-    (re.compile(r":Zone\.Identifier$"), "a Windows download marker"),
-    (re.compile(r"^\.DS_Store$"), "macOS folder settings"),
-    (re.compile(r"^\._"), "a macOS resource fork"),
-    (re.compile(r"^~\$"), "a Word lock file"),
-    (re.compile(r"^\.~lock\..*#$"), "a LibreOffice lock file"),
+    (re.compile(r"(?i)^(thumbs|ehthumbs|ehthumbs_vista)\.db$"), N_("a Windows thumbnail cache")),
+    (re.compile(r"(?i)^desktop\.ini$"), N_("Windows folder settings")),
+    (re.compile(r":Zone\.Identifier$"), N_("a Windows download marker")),
+    (re.compile(r"^\.DS_Store$"), N_("macOS folder settings")),
+    (re.compile(r"^\._"), N_("a macOS resource fork")),
+    (re.compile(r"^~\$"), N_("a Word lock file")),
+    (re.compile(r"^\.~lock\..*#$"), N_("a LibreOffice lock file")),
 ]
+
+
+# What callers pass as `what` to read_regular/check_regular, marked for the catalogue.
+_WHAT = (N_("a record"), N_("a logo"), N_("a template file"), N_("a font"), N_("a file a report loads"), N_("this file"))
 
 
 def litter(name: str) -> str | None:

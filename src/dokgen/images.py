@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from .files import MAX_LOGO_BYTES, read_regular
+from .i18n import _
 
 MAX_IMAGE_PIXELS = 40_000_000  # a logo of 40 megapixels is a mistake or a decompression bomb
 JPEG_QUALITY = 95
@@ -49,10 +50,10 @@ def _clean(path: str, _mtime_ns: int, _size: int, _ino: int, _ctime_ns: int) -> 
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.format not in ("PNG", "JPEG"):
-                raise LogoError(f"is a {img.format} image, not PNG or JPEG")
+                raise LogoError(_("is a {format} image, not PNG or JPEG").format(format=img.format))
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise LogoError(f"declares {width}x{height} pixels; a logo needs far fewer (at most {MAX_IMAGE_PIXELS:,})")
+                raise LogoError(_("declares {width}x{height} pixels; a logo needs far fewer (at most {limit})").format(width=width, height=height, limit=f"{MAX_IMAGE_PIXELS:,}"))
             fmt = img.format
             img.load()  # decodes every pixel: a truncated file fails here, not in the renderer
             upright = ImageOps.exif_transpose(img)
@@ -60,7 +61,7 @@ def _clean(path: str, _mtime_ns: int, _size: int, _ino: int, _ctime_ns: int) -> 
     except LogoError:
         raise
     except Exception as exc:  # Pillow raises many kinds for a broken file
-        raise LogoError(f"is not a readable image ({type(exc).__name__}: {exc})") from None
+        raise LogoError(_("is not a readable image ({error})").format(error=f"{type(exc).__name__}: {exc}")) from None
     finally:
         Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = guard, truncated
     out = io.BytesIO()

@@ -15,6 +15,8 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from num2words import num2words
 
+from .i18n import _
+
 LOCALE = "id"
 
 # num2words spells numbers below 10**36 only (desiliun is its largest scale).
@@ -278,23 +280,23 @@ def check_nip(s: str) -> str:
     # Layout (Perka BKN 22/2007): birth YYYYMMDD, TMT CPNS YYYYMM, gender, serial NNN.
     digits = "".join(str(s).split())
     if not re.fullmatch(r"[0-9]{18}", digits):
-        raise ValueError(f"NIP must be 18 digits, got {s!r}")
+        raise ValueError(_("NIP must be 18 digits, got {value}").format(value=repr(s)))
     try:
         born = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         raise ValueError(
-            f"NIP {digits}: birth date {digits[0:8]} (YYYYMMDD) is not a real date"
+            _("NIP {nip}: birth date {date} (YYYYMMDD) is not a real date").format(nip=digits, date=digits[0:8])
         ) from None
     tmt_year, tmt_month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= tmt_month <= 12:
-        raise ValueError(f"NIP {digits}: TMT CPNS {digits[8:14]} (YYYYMM) is not a real month")
+        raise ValueError(_("NIP {nip}: TMT CPNS {month} (YYYYMM) is not a real month").format(nip=digits, month=digits[8:14]))
     if tmt_year < born.year:
         raise ValueError(
-            f"NIP {digits}: TMT CPNS {digits[8:14]} is before the birth year {born.year}"
+            _("NIP {nip}: TMT CPNS {month} is before the birth year {year}").format(nip=digits, month=digits[8:14], year=born.year)
         )
     if digits[14] not in "12":
         raise ValueError(
-            f"NIP {digits}: gender digit must be 1 (male) or 2 (female), got {digits[14]}"
+            _("NIP {nip}: gender digit must be 1 (male) or 2 (female), got {digit}").format(nip=digits, digit=digits[14])
         )
     return digits
 

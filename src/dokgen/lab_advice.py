@@ -9,6 +9,7 @@ from typing import Iterable
 
 from . import model
 from .errors import Problem
+from .i18n import _
 from .records import Workspace
 from .yamlfile import format_path
 
@@ -32,12 +33,15 @@ def stage_status_lags_dates(ws: Workspace) -> Iterable[Problem]:
             if s.dates is not None and s.dates.end < report and s.status != "done":
                 ended = s.dates.end.isoformat()
                 if s.status == "in-progress":
-                    yield Problem(where, field, f"still in progress, but the stage ended on {ended}, before the report date ({report.isoformat()}); mark it done, or give the day it now ends")
+                    yield Problem(where, field, _("still in progress, but the stage ended on {ended}, before the report date ({report}); mark it done, or give the day it now ends").format(
+                        ended=ended, report=report.isoformat()))
                 else:
-                    yield Problem(where, field, f"still planned, but its dates ended on {ended}, before the report date ({report.isoformat()}); mark it done with a summary, or give its new dates")
+                    yield Problem(where, field, _("still planned, but its dates ended on {ended}, before the report date ({report}); mark it done with a summary, or give its new dates").format(
+                        ended=ended, report=report.isoformat()))
             earlier = [k for k in model.STAGES[: model.STAGES.index(s.stage)] if statuses[k] == "planned"]
             if s.status != "planned" and earlier:
-                yield Problem(where, field, f"'{s.stage}' is {s.status} while '{earlier[0]}' before it is still planned; the 5D stages are held in order")
+                yield Problem(where, field, _("'{stage}' is {status} while '{earlier}' before it is still planned; the 5D stages are held in order").format(
+                    stage=s.stage, status=s.status, earlier=earlier[0]))
 
 
 # The 5D stage an idea's status belongs to: an idea cannot be further on than its stage.
@@ -57,7 +61,7 @@ def idea_ahead_of_its_stage(ws: Workspace) -> Iterable[Problem]:
                 if stage and statuses[stage] == "planned":
                     path = ("units", i, "ideas", j, "status")
                     yield Problem(rec.location(*path), format_path(path),
-                                  f"'{idea.status}' belongs to the '{stage}' stage, which is still planned")
+                                  _("'{status}' belongs to the '{stage}' stage, which is still planned").format(status=idea.status, stage=stage))
 
 
 _SKPD_WORD = re.compile(r"\bSKPD\b")
@@ -79,6 +83,6 @@ def unit_words_of_the_era(ws: Workspace) -> Iterable[Problem]:
         for path, text in texts:
             if old_era and _OPD_WORD.search(text):
                 word = _OPD_WORD.search(text)[0]  # type: ignore[index]
-                yield Problem(rec.location(*path), format_path(path), f"'{word}': a lab that starts before {since} (PP 18/2016) speaks of SKPD")
+                yield Problem(rec.location(*path), format_path(path), _("'{word}': a lab that starts before {since} (PP 18/2016) speaks of SKPD").format(word=word, since=since))
             elif not old_era and _SKPD_WORD.search(text):
-                yield Problem(rec.location(*path), format_path(path), f"'SKPD': a lab that starts from {since} (PP 18/2016) speaks of perangkat daerah (OPD)")
+                yield Problem(rec.location(*path), format_path(path), _("'SKPD': a lab that starts from {since} (PP 18/2016) speaks of perangkat daerah (OPD)").format(since=since))

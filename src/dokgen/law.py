@@ -22,6 +22,7 @@ from pydantic import Field, ValidationError
 
 from . import model
 from .errors import Problem
+from .i18n import _
 from .limits import MAX_TEXT_CHARS
 from .yamlfile import YamlDoc, format_path, read_yaml
 
@@ -130,11 +131,11 @@ def load_rows(doc: YamlDoc, problems: list[Problem]) -> Table:
 
     rows: Table = {}
     if not isinstance(doc.data, dict):
-        problems.append(Problem(doc.location(()), "", "regulations.yaml maps each regulation id (e.g. pp-28-2018) to its kind, number, year, title, enacted, source"))
+        problems.append(Problem(doc.location(()), "", _("regulations.yaml maps each regulation id (e.g. pp-28-2018) to its kind, number, year, title, enacted, source")))
         return rows
     for key, value in doc.data.items():
         if not model.ID_PATTERN.match(key):
-            problems.append(Problem(doc.location((key,), key=True), key, "a regulation id uses lowercase letters, digits and '-', e.g. pp-28-2018"))
+            problems.append(Problem(doc.location((key,), key=True), key, _("a regulation id uses lowercase letters, digits and '-', e.g. pp-28-2018")))
             continue
         try:
             rows[key] = Regulation.model_validate(value)
@@ -153,7 +154,7 @@ def table_problems(ws: Workspace) -> list[Problem]:
     for key, reg in ws.regulations.items():
         if reg.repealed_by and reg.repealed_by not in ws.regulations and key in (ws.regulations_doc.data or {}):
             problems.append(Problem(ws.regulations_doc.location((key, "repealed_by")), f"{key}.repealed_by",
-                                    f"no regulation '{reg.repealed_by}' in the table{did_you_mean(reg.repealed_by, ws.regulations)}"))
+                                    _("no regulation '{id}' in the table{hint}").format(id=reg.repealed_by, hint=did_you_mean(reg.repealed_by, ws.regulations))))
     return problems
 
 
@@ -227,9 +228,11 @@ def citation_errors(ws: Workspace, rec: Record) -> list[Problem]:
         if found is not None:
             key, reg = found
             if reg.enacted > signed:
-                problems.append(_problem(rec, i, f"cites {c.text}, enacted {reg.enacted.isoformat()}, after the signing date {signed.isoformat()}"))
+                problems.append(_problem(rec, i, _("cites {citation}, enacted {enacted}, after the signing date {signed}").format(
+                    citation=c.text, enacted=reg.enacted.isoformat(), signed=signed.isoformat())))
         elif c.year > signed.year:
-            problems.append(_problem(rec, i, f"cites {c.text}, a regulation of {c.year}, after the signing date {signed.isoformat()}"))
+            problems.append(_problem(rec, i, _("cites {citation}, a regulation of {year}, after the signing date {signed}").format(
+                citation=c.text, year=c.year, signed=signed.isoformat())))
     return problems
 
 
@@ -245,7 +248,8 @@ def repealed_citations(ws: Workspace) -> Iterable[Problem]:
             gone = repealed_on(ws.regulations, reg)
             if gone is not None and gone <= signed:
                 new = ws.regulations[reg.repealed_by]
-                yield _problem(rec, i, f"cites {c.text}, repealed by {new.short()} in force since {gone.isoformat()}; cite {new.cited()}")
+                yield _problem(rec, i, _("cites {citation}, repealed by {new} in force since {since}; cite {cite}").format(
+                    citation=c.text, new=new.short(), since=gone.isoformat(), cite=new.cited()))
 
 
 def missing_legal_basis(ws: Workspace) -> Iterable[Problem]:
@@ -260,9 +264,11 @@ def missing_legal_basis(ws: Workspace) -> Iterable[Problem]:
         types = party_types(ws, m) or []
         if wanted:
             names = "; ".join(reg.cited() for _, reg in wanted)
-            message = f"cites no legal basis; for {' + '.join(types)} on {m.signing.date.isoformat()} the regulation table expects: {names} (cite them in a recital, or set legal_basis: auto)"
+            message = _("cites no legal basis; for {parties} on {date} the regulation table expects: {names} (cite them in a recital, or set legal_basis: auto)").format(
+                parties=" + ".join(types), date=m.signing.date.isoformat(), names=names)
         else:
-            message = f"cites no legal basis, and the regulation table has none for {' + '.join(types)} on {m.signing.date.isoformat()}; cite one in a recital or add it to records/regulations.yaml"
+            message = _("cites no legal basis, and the regulation table has none for {parties} on {date}; cite one in a recital or add it to records/regulations.yaml").format(
+                parties=" + ".join(types), date=m.signing.date.isoformat())
         path = ("recitals",) if m.recitals else ("signing", "date")
         yield Problem(rec.doc.location(path, key=bool(m.recitals)), format_path(path), message)
 
@@ -275,13 +281,15 @@ def document_types(ws: Workspace) -> Iterable[Problem]:
         types = party_types(ws, m)
         if types is None:
             continue
-        for _, reg in applicable(ws.regulations, m.signing.date, types, "*"):
+        for _key, reg in applicable(ws.regulations, m.signing.date, types, "*"):
             if any(_governs(g, types, m.document_type) for g in reg.governs):
                 continue
             docs = sorted({d for g in reg.governs if _governs(g, types, "*") for d in g.documents})
             if docs:
                 yield Problem(rec.location("document_type"), "document_type",
-                              f"{reg.short()} (in force since {reg.effective.isoformat()}) makes an agreement between {' + '.join(types)} a {' or '.join(docs)}, not a {m.document_type}")
+                              _("{regulation} (in force since {since}) makes an agreement between {parties} a {documents}, not a {document}").format(
+                                  regulation=reg.short(), since=reg.effective.isoformat(), parties=" + ".join(types),
+                                  documents=_(" or ").join(docs), document=m.document_type))
 
 
 def basis_recital(ws: Workspace, m: model.Mou) -> str | None:

@@ -14,6 +14,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel
 
 from .errors import DokgenError
+from .i18n import _
 from .yamlfile import format_path
 
 MAX_TEXT_CHARS = 20_000  # about eight pages of text in one field
@@ -38,17 +39,17 @@ def check_limits(record: Any) -> None:
     """Raise DokgenError (located) when a record is too large to render sensibly."""
     for path, value in walk_fields(record.model):
         if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
-            _fail(record, path, f"text of {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,} per field")
+            _fail(record, path, _("text of {count} characters; the limit is {limit} per field").format(count=f"{len(value):,}", limit=f"{MAX_TEXT_CHARS:,}"))
         if isinstance(value, (list, tuple)) and len(value) > MAX_LIST_ITEMS:
-            _fail(record, path, f"{len(value):,} items; the limit is {MAX_LIST_ITEMS:,} per list (split the record)")
+            _fail(record, path, _("{count} items; the limit is {limit} per list (split the record)").format(count=f"{len(value):,}", limit=f"{MAX_LIST_ITEMS:,}"))
     if record.kind == "lab":
         ideas = sum(len(u.ideas) for u in record.model.units)
         if ideas > MAX_IDEAS:
-            _fail(record, ("units",), f"{ideas:,} ideas in all; a report holds at most {MAX_IDEAS:,} (split the lab into several records)")
+            _fail(record, ("units",), _("{count} ideas in all; a report holds at most {limit} (split the lab into several records)").format(count=f"{ideas:,}", limit=f"{MAX_IDEAS:,}"))
 
 
 def _fail(record: Any, path: tuple, message: str) -> None:
-    raise DokgenError(f"too large to render: {message}", location=record.location(*path), field=format_path(path))
+    raise DokgenError(_("too large to render: {message}").format(message=message), location=record.location(*path), field=format_path(path))
 
 
 # --- time and memory of one render, the same in every mode ---------------------------------------

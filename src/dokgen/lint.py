@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import Location, Problem, ProblemsError
+from .i18n import N_, _
 from .records import did_you_mean
 
 if TYPE_CHECKING:
@@ -70,10 +71,10 @@ GLOSSARY = {
 
 # docxtpl's part-level tags: outside their element they reach Jinja as unknown tags.
 DOCX_TAG_HINTS = {
-    "p": "{%p ... %} must sit inside a paragraph",
-    "tr": "{%tr ... %} only works inside a table row",
-    "tc": "{%tc ... %} only works inside a table cell",
-    "r": "{%r ... %} must sit inside a run",
+    "p": N_("{%p ... %} must sit inside a paragraph"),
+    "tr": N_("{%tr ... %} only works inside a table row"),
+    "tc": N_("{%tc ... %} only works inside a table cell"),
+    "r": N_("{%r ... %} must sit inside a run"),
 }
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -124,7 +125,7 @@ def _outside_files(ws: Workspace, entries: Iterable[str], seen: set[str]) -> lis
             reason = None if rel in seen or not (file.exists() or file.is_symlink()) else outside_reason(ws.root, file)
             seen.add(rel)
             if reason:
-                problems.append(Problem(Location(rel, 1, 1), "", f"refused to read: {reason}"))
+                problems.append(Problem(Location(rel, 1, 1), "", _("refused to read: {reason}").format(reason=reason)))
     return problems
 
 
@@ -274,7 +275,7 @@ def _names(shape: Any) -> list[str]:
 def _suggest(word: str, choices: list[str]) -> str:
     english = GLOSSARY.get(word.lower())
     if english in choices:
-        return f" (did you mean '{english}'?)"
+        return _(" (did you mean '{choice}'?)").format(choice=english)
     return did_you_mean(word, choices)
 
 
@@ -393,8 +394,9 @@ class _Checker:
             return scope[node.name]
         if node.name not in self.known and self.context is not None and not self.tolerant:
             choices = sorted(scope)
-            known = f"; known: {_listing(choices)}" if len(choices) <= 20 else ""
-            self.report(node.lineno, node.name, f"unknown variable for a {self.kind} record{_suggest(node.name, choices)}{known}")
+            known = _("; known: {names}").format(names=_listing(choices)) if len(choices) <= 20 else ""
+            self.report(node.lineno, node.name, _("unknown variable for a {kind} record{hint}{known}").format(
+                kind=self.kind, hint=_suggest(node.name, choices), known=known))
         return ANY
 
     def _attr(self, node: nodes.Getattr | nodes.Getitem, name: str, scope: dict[str, Any]) -> Any:
@@ -404,8 +406,9 @@ class _Checker:
             return shape
         if not self.tolerant:
             owner, choices = _expr(node.node), _names(base)
-            has = f"; it has {_listing(choices)}" if isinstance(base, dict) else ""
-            self.report(node.lineno, _expr(node), f"unknown variable for a {self.kind} record: {owner} has no '{name}'{_suggest(name, choices)}{has}")
+            has = _("; it has {names}").format(names=_listing(choices)) if isinstance(base, dict) else ""
+            self.report(node.lineno, _expr(node), _("unknown variable for a {kind} record: {owner} has no '{name}'{hint}{has}").format(
+                kind=self.kind, owner=owner, name=name, hint=_suggest(name, choices), has=has))
         return ANY
 
     def _filter(self, node: nodes.Filter, scope: dict[str, Any]) -> Any:
@@ -422,7 +425,8 @@ class _Checker:
 
     def _known(self, node: nodes.Filter | nodes.Test, table: Mapping[str, Any], what: str) -> None:
         if node.name not in table:
-            self.report(node.lineno, f"|{node.name}" if what == "filter" else f"is {node.name}", f"unknown {what}{did_you_mean(node.name, table)}")
+            unknown = _("unknown filter{hint}") if what == "filter" else _("unknown test{hint}")
+            self.report(node.lineno, f"|{node.name}" if what == "filter" else f"is {node.name}", unknown.format(hint=did_you_mean(node.name, table)))
 
     def _visit_tolerant(self, node: nodes.Node, scope: dict[str, Any], tolerant: bool) -> Any:
         self.tolerant += tolerant
@@ -467,7 +471,7 @@ def _check_source(env: Environment, source: str, name: str, kind: str, context: 
         if message.startswith("Unexpected end of template"):
             # Jinja points at the end; the block left open is where the mistake is.
             line = _unclosed_block_line(env, source) or line
-            message += " (the block opened here is not closed)" if line != exc.lineno else ""
+            message += _(" (the block opened here is not closed)") if line != exc.lineno else ""
         report(line, "syntax error", f"{message}{hint(message)}")
         return
     _check_loads(env, ast, report, word=".docx/" in name)
@@ -481,7 +485,7 @@ def _check_loads(env: Environment, ast: nodes.Template, report: Callable[[int, s
     for node in ast.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
         tag = type(node).__name__.lower().replace("fromimport", "from ... import")
         if word:
-            report(node.lineno, tag, "a Word template cannot read other files; put the text in the template itself")
+            report(node.lineno, tag, _("a Word template cannot read other files; put the text in the template itself"))
             continue
         if not isinstance(node.template, nodes.Const) or not isinstance(node.template.value, str):
             continue  # a list or a name computed while rendering: the loader checks it then
@@ -489,7 +493,7 @@ def _check_loads(env: Environment, ast: nodes.Template, report: Callable[[int, s
         try:
             env.loader.get_source(env, name)
         except TemplateNotFound as exc:
-            report(node.lineno, tag, exc.message if exc.message and "refused" in exc.message else f"no template templates/{name}")
+            report(node.lineno, tag, exc.message if exc.message and "refused" in exc.message else _("no template {path}").format(path=f"templates/{name}"))
 
 
 BLOCK_TAGS = {"for", "if", "macro", "call", "filter", "with", "block", "autoescape", "trans"}
@@ -526,7 +530,7 @@ def _lint_jinja(env: Environment, path: Path, rel: str, kind: str, context: dict
     try:
         source = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return [Problem(Location(rel, 1, 1), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        return [Problem(Location(rel, 1, 1), "", _("not UTF-8 text ({reason} at byte {position})").format(reason=exc.reason, position=exc.start))]
 
     def report(line: int, field: str, message: str) -> None:
         problems.append(Problem(Location(rel, line, 1), field, message))
@@ -546,7 +550,7 @@ def _lint_word(env: Environment, path: Path, rel: str, kind: str, context: dict[
     try:
         findings = inspect(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        return [Problem(Location(rel, 1, 1), "", f"not a readable Word document ({exc})")]
+        return [Problem(Location(rel, 1, 1), "", _("not a readable Word document ({error})").format(error=exc))]
     problems = [Problem(Location(rel, 1, 1), f.part, f.message) for f in findings]
     if problems:
         return problems  # not opened further: it may be a zip bomb, and it is refused anyway
@@ -555,11 +559,11 @@ def _lint_word(env: Environment, path: Path, rel: str, kind: str, context: dict[
         tpl.init_docx()
         parts = list(_word_parts(tpl))
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors for a bad file
-        return [Problem(Location(rel, 1, 1), "", f"not a readable Word document ({exc})")]
+        return [Problem(Location(rel, 1, 1), "", _("not a readable Word document ({error})").format(error=exc))]
 
     for part, raw in parts:
         def add(field_and_message: str, paragraph: str, part: str = part) -> None:
-            problems.append(Problem(Location(rel, 1, 1), part, f"{field_and_message}; in the paragraph {_quote(paragraph)}"))
+            problems.append(Problem(Location(rel, 1, 1), part, _("{problem}; in the paragraph {paragraph}").format(problem=field_and_message, paragraph=_quote(paragraph))))
 
         structural = _tag_structure(tpl, raw)
         for message, paragraph in structural:
@@ -608,24 +612,25 @@ def _tag_structure(tpl: Any, raw: str) -> list[tuple[str, str]]:
         own = "".join(t.text or "" for t in p.iter(W_T) if next(t.iterancestors(W_P)) is p)
         for start, end in PAIRS:
             if own.count(start) != own.count(end):
-                found.append((f"unbalanced tags: {own.count(start)} '{start}' but {own.count(end)} '{end}' (a tag must open and close in the same paragraph)", own))
+                found.append((_("unbalanced tags: {opened} '{start}' but {closed} '{end}' (a tag must open and close in the same paragraph)").format(
+                    opened=own.count(start), start=start, closed=own.count(end), end=end), own))
         xml = etree.tostring(p, encoding="unicode")
         if "{" not in xml and "}" not in xml:
             continue
         seen = tpl.patch_xml(xml)
         for token in (t for pair in PAIRS for t in pair):
             if shown.count(token) > seen.count(token):
-                found.append((f"split tag: Word shows '{token}' here but docxtpl cannot read it (deleted text or a field code lies between its characters); accept or reject the tracked changes here, or delete the tag and type it again", own))
+                found.append((_("split tag: Word shows '{tag}' here but docxtpl cannot read it (deleted text or a field code lies between its characters); accept or reject the tracked changes here, or delete the tag and type it again").format(tag=token), own))
                 break
             if shown.count(token) < seen.count(token):
-                found.append((f"hidden tag: '{token}' sits in deleted text (tracked changes) or a field code, where Word does not show it but docxtpl renders it; accept or reject the changes", own))
+                found.append((_("hidden tag: '{tag}' sits in deleted text (tracked changes) or a field code, where Word does not show it but docxtpl renders it; accept or reject the changes").format(tag=token), own))
                 break
     return found
 
 
 def _docx_hint(message: str) -> str:
     m = re.search(r"unknown tag '(\w+)'", message)
-    return f" ({DOCX_TAG_HINTS[m.group(1)]})" if m and m.group(1) in DOCX_TAG_HINTS else ""
+    return f" ({_(DOCX_TAG_HINTS[m.group(1)])})" if m and m.group(1) in DOCX_TAG_HINTS else ""
 
 
 def _quote(text: str, limit: int = 160) -> str:

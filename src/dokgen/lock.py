@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import DokgenError, OutputError
 from .files import kind_of
+from .i18n import _
 
 LOCK_NAME = ".dokgen.lock"
 
@@ -26,22 +27,23 @@ class BuildLock:
         out = self.path.parent
         # Nothing, not even the lock file, may be written through a link out of the workspace.
         if out.is_symlink():
-            raise OutputError(f"refusing to build into {out}: it is a symbolic link; make {out.name}/ a real folder")
+            raise OutputError(_("refusing to build into {out}: it is a symbolic link; make {name}/ a real folder").format(out=out, name=out.name))
         if out.exists() and not out.is_dir():
-            raise OutputError(f"refusing to build into {out}: it is a file, not a folder; move it away")
+            raise OutputError(_("refusing to build into {out}: it is a file, not a folder; move it away").format(out=out))
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a workspace on a read-only or full disk
-            raise OutputError(f"cannot create {out}: {exc.strerror}; build in a writable copy of the workspace") from None
+            raise OutputError(_("cannot create {out}: {reason}; build in a writable copy of the workspace").format(out=out, reason=exc.strerror)) from None
         try:  # O_NONBLOCK: a named pipe planted here must not block the open
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as exc:
-            why = "it is a symbolic link" if self.path.is_symlink() else (exc.strerror or str(exc))
-            raise OutputError(f"cannot use the lock file {self.path}: {why}; delete it and build again") from None
+            why = _("it is a symbolic link") if self.path.is_symlink() else (exc.strerror or str(exc))
+            raise OutputError(_("cannot use the lock file {path}: {reason}; delete it and build again").format(path=self.path, reason=why)) from None
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             os.close(fd)
-            raise OutputError(f"cannot use the lock file {self.path}: it is {kind_of(mode)}; delete it and build again")
+            raise OutputError(_("cannot use the lock file {path}: {reason}; delete it and build again").format(
+                path=self.path, reason=_("it is {what}, not a regular file").format(what=kind_of(mode))))
         deadline = time.monotonic() + self.wait
         while True:
             try:
@@ -52,8 +54,8 @@ class BuildLock:
                     holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
                     os.close(fd)
                     raise DokgenError(
-                        f"another dokgen build (pid {holder}) is writing {self.path.parent}; "
-                        "wait for it to finish, then build again"
+                        _("another dokgen build (pid {pid}) is writing {folder}; wait for it to finish, then build again").format(
+                            pid=holder, folder=self.path.parent)
                     ) from None
                 time.sleep(0.05)
         try:

@@ -20,6 +20,8 @@ import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .i18n import _
+
 MANIFEST_NAME = ".dokgen-manifest.json"
 JOURNAL_NAME = ".dokgen-journal"
 FORMAT = 1
@@ -94,12 +96,12 @@ class Manifest:
             except OSError as exc:  # e.g. a symbolic link planted in out/
                 from .errors import OutputError
 
-                raise OutputError(f"cannot write out/{JOURNAL_NAME}: {exc.strerror}; delete it and build again") from None
+                raise OutputError(_("cannot write {path}: {reason}; delete it and build again").format(path=f"out/{JOURNAL_NAME}", reason=exc.strerror)) from None
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 os.close(fd)
                 from .errors import OutputError
 
-                raise OutputError(f"cannot write out/{JOURNAL_NAME}: it is not a regular file; delete it and build again")
+                raise OutputError(_("cannot write {path}: {reason}; delete it and build again").format(path=f"out/{JOURNAL_NAME}", reason=_("it is not a regular file")))
             self._journal = os.fdopen(fd, "ab", buffering=0)
         note = {"path": relpath, "key": key, "sha256": hashlib.sha256(data).hexdigest()}
         line = json.dumps(note).encode() + b"\n"
@@ -177,8 +179,8 @@ def _read_state(path: Path) -> bytes | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except FileRefused as exc:
-        raise OutputError(f"out/{path.name}: not read: {exc.strerror}; delete it and build again "
-                          "(files already in out/ are then kept as if edited by hand)") from None
+        raise OutputError(_("{path}: not read: {reason}; delete it and build again (files already in out/ are then kept as if edited by hand)").format(
+            path=f"out/{path.name}", reason=exc.strerror)) from None
     except OSError:
         return None  # unreadable: as if damaged, every existing file counts as unknown
 

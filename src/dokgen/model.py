@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 from .characters import normalise
+from .i18n import _
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 # Names Windows reserves for devices: out\mou\con.docx would be the console, not a file.
@@ -24,16 +25,16 @@ STAGES = ("drum-up", "diagnose", "design", "deliver", "display")
 
 def _text(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ValueError(_("must not be empty"))
     # NFC again here: a model built in code, not read by yamlfile, must store what it prints.
     return normalise(value.strip())
 
 
 def _record_id(value: str) -> str:
     if value in RESERVED_IDS:
-        raise ValueError(f"'{value}' is a device name on Windows; choose another id")
+        raise ValueError(_("'{value}' is a device name on Windows; choose another id").format(value=value))
     if not ID_PATTERN.match(value):
-        raise ValueError(f"'{value}' is not an id: use lowercase letters, digits and '-', starting with a letter or digit (at most 80)")
+        raise ValueError(_("'{value}' is not an id: use lowercase letters, digits and '-', starting with a letter or digit (at most 80)").format(value=value))
     return value
 
 
@@ -41,22 +42,22 @@ def _iso_date(value: object) -> object:
     # Only ISO dates: '11/11/2015' or a number must not be guessed at.
     if isinstance(value, str):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD, e.g. 2015-11-11")
+            raise ValueError(_("'{value}' is not a date; write YYYY-MM-DD, e.g. 2015-11-11").format(value=value))
         try:
             date = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"'{value}' is not a real date") from None
+            raise ValueError(_("'{value}' is not a real date").format(value=value)) from None
         # Records are of the Republic's administration; a year outside this range is a typo
         # (0999 for 1999), and Word's core.xml and the PDF's dates need four-digit years.
         if not YEARS[0] <= date.year <= YEARS[1]:
-            raise ValueError(f"'{value}' is outside the years dokgen accepts ({YEARS[0]}-{YEARS[1]}); check the year")
+            raise ValueError(_("'{value}' is outside the years dokgen accepts ({first}-{last}); check the year").format(value=value, first=YEARS[0], last=YEARS[1]))
         return date
     return value
 
 
 def _whole_number(value: object) -> object:
     if isinstance(value, str) and not re.fullmatch(r"\d{1,4}", value.strip()):
-        raise ValueError(f"'{value}' is not a whole number")
+        raise ValueError(_("'{value}' is not a whole number").format(value=value))
     return value
 
 
@@ -92,7 +93,7 @@ def _position(value: str) -> str:
     found = _ACTING_WORDS.match(value)
     if found:
         rest = value[found.end():].strip(" .") or "..."
-        raise ValueError(f"'{found[0]}' is an acting status: write acting: {_acting_key(found[0])} and position: {rest}")
+        raise ValueError(_("'{word}' is an acting status: write acting: {key} and position: {rest}").format(word=found[0], key=_acting_key(found[0]), rest=rest))
     return value
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import model
 from .errors import DokgenError, Location, Problem, ProblemsError
+from .i18n import _
 from .files import MAX_LOGO_BYTES, FileRefused, check_regular, litter, read_regular, shown
 from .yamlfile import MAX_FILE_BYTES, YamlDoc, YamlProblems, format_path, read_yaml
 
@@ -81,7 +82,7 @@ class Workspace:
 def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
     """Return ' (did you mean 'x'?)' when a choice is close to word, else ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{choice}'?)").format(choice=close[0]) if close else ""
 
 
 def load_workspace(root: Path, cache: RecordCache | None = None) -> Workspace:
@@ -106,7 +107,7 @@ def read_workspace(root: Path, cache: RecordCache | None = None) -> tuple[Worksp
     problems: list[Problem] = []
     records_dir = root / "records"
     if not records_dir.is_dir():
-        raise DokgenError(f"{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one")
+        raise DokgenError(_("{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one").format(root=root))
 
     for entry in sorted(records_dir.iterdir()):
         rel = f"records/{shown(entry.name)}"
@@ -124,7 +125,7 @@ def read_workspace(root: Path, cache: RecordCache | None = None) -> tuple[Worksp
         else:
             expected = ", ".join([*(f"{k}/" for k in KINDS), SCOPES_FILE, REGULATIONS_FILE])
             hint = did_you_mean(entry.name, [*KINDS, SCOPES_FILE, REGULATIONS_FILE])
-            problems.append(Problem(Location(rel, 1, 1), "", f"not a record folder{hint}; records/ holds {expected}"))
+            problems.append(Problem(Location(rel, 1, 1), "", _("not a record folder{hint}; records/ holds {expected}").format(hint=hint, expected=expected)))
 
     if ws.regulations_doc is None:
         from .law import shipped_table
@@ -139,7 +140,7 @@ def _skipped(ws: Workspace, name: str, rel: str) -> bool:
     system and Office litter (Thumbs.db, ~$ lock files...) with a note."""
     what = litter(name)
     if what:
-        ws.notes.append(f"skipped {rel}: {what}, not a record")
+        ws.notes.append(_("skipped {path}: {what}, not a record").format(path=rel, what=_(what)))
         return True
     return name.startswith(".") or name.endswith("~")
 
@@ -153,9 +154,9 @@ def _read_bytes(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
     try:
         return read_regular(path, MAX_FILE_BYTES, "a record")
     except FileRefused as exc:
-        problems.append(Problem(Location(rel, 1, 1), "", f"not read: {exc.strerror}"))
+        problems.append(Problem(Location(rel, 1, 1), "", _("not read: {reason}").format(reason=exc.strerror)))
     except OSError as exc:
-        problems.append(Problem(Location(rel, 1, 1), "", f"cannot read: {exc.strerror}"))
+        problems.append(Problem(Location(rel, 1, 1), "", _("cannot read: {reason}").format(reason=exc.strerror)))
     return None
 
 
@@ -170,13 +171,13 @@ def _parse(raw: bytes, rel: str, problems: list[Problem]) -> YamlDoc | None:
 def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel: str, problems: list[Problem],
                  cache: RecordCache | None = None) -> None:
     if path.suffix != ".yaml" or path.is_dir():
-        problems.append(Problem(Location(rel, 1, 1), "", "records are .yaml files; rename it or move it out of records/"))
+        problems.append(Problem(Location(rel, 1, 1), "", _("records are .yaml files; rename it or move it out of records/")))
         return
     if not model.ID_PATTERN.match(path.stem):
-        problems.append(Problem(Location(rel, 1, 1), "", f"file name '{shown(path.stem)}' is not a valid id: use lowercase letters, digits and '-' (e.g. pemkot-pontianak.yaml)"))
+        problems.append(Problem(Location(rel, 1, 1), "", _("file name '{name}' is not a valid id: use lowercase letters, digits and '-' (e.g. pemkot-pontianak.yaml)").format(name=shown(path.stem))))
         return
     if path.stem in model.RESERVED_IDS:
-        problems.append(Problem(Location(rel, 1, 1), "", f"file name '{path.stem}' is a device name on Windows; choose another id"))
+        problems.append(Problem(Location(rel, 1, 1), "", _("file name '{name}' is a device name on Windows; choose another id").format(name=path.stem)))
         return
     ws.invalid.add((kind, path.stem))  # until it validates below
     raw = _read_bytes(path, rel, problems)
@@ -195,7 +196,7 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
     if doc is None:
         return
     if not isinstance(doc.data, dict):
-        problems.append(Problem(doc.location(()), "", f"a {kind} record is a mapping of fields (name: value), not {_describe(doc.data)}"))
+        problems.append(Problem(doc.location(()), "", _("a {kind} record is a mapping of fields (name: value), not {what}").format(kind=kind, what=_describe(doc.data))))
         return
     try:
         record_model = cls.model_validate(doc.data)
@@ -215,12 +216,12 @@ def _load_scopes(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -
     if doc is None or doc.data is None:
         return
     if not isinstance(doc.data, dict):
-        problems.append(Problem(doc.location(()), "", "scopes.yaml maps each scope key to {title, description}"))
+        problems.append(Problem(doc.location(()), "", _("scopes.yaml maps each scope key to {fields}").format(fields="{title, description}")))
         return
     ws.scopes_doc = doc
     for key, value in doc.data.items():
         if not model.ID_PATTERN.match(key):
-            problems.append(Problem(doc.location((key,), key=True), key, "a scope key uses lowercase letters, digits and '-'"))
+            problems.append(Problem(doc.location((key,), key=True), key, _("a scope key uses lowercase letters, digits and '-'")))
             continue
         try:
             ws.scopes[key] = model.Scope.model_validate(value)
@@ -241,8 +242,8 @@ def _load_regulations(ws: Workspace, path: Path, rel: str, problems: list[Proble
 
 def _describe(value: Any) -> str:
     if value is None:
-        return "an empty file"
-    return "a list" if isinstance(value, list) else "a single value"
+        return _("an empty file")
+    return _("a list") if isinstance(value, list) else _("a single value")
 
 
 def _models_at(cls: Any, loc: tuple[str | int, ...]) -> list[type[BaseModel]]:
@@ -300,17 +301,17 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, cls: type[BaseModel], 
                 known_at[parent] = [name for m in _models_at(cls, parent) for name in m.model_fields if name != "kind"]
             known = known_at[parent]
             hint = did_you_mean(str(loc[-1]), known)
-            message = f"unknown field{hint}; allowed here: {', '.join(known)}"
+            message = _("unknown field{hint}; allowed here: {allowed}").format(hint=hint, allowed=", ".join(known))
             location = doc.location(loc, key=True)
         elif kind == "missing":
-            message = "required field is missing"
+            message = _("required field is missing")
             location = doc.location(loc[:-1], key=True)  # the line that opens the parent
         elif kind == "literal_error":
             allowed = err["ctx"]["expected"].replace("'", "")
             given = err["input"]
             choices = [c.strip() for c in allowed.replace(" or ", ", ").split(",")]
             hint = did_you_mean(str(given), choices) if isinstance(given, str) else ""
-            message = f"'{given}' is not allowed{hint}; use one of: {', '.join(choices)}"
+            message = _("'{value}' is not allowed{hint}; use one of: {choices}").format(value=given, hint=hint, choices=", ".join(choices))
             location = doc.location(loc)
         else:
             message = _plain_message(err)
@@ -324,19 +325,27 @@ def _plain_message(err: Any) -> str:
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind in ("string_type", "model_type", "model_attributes_type", "dict_type"):
-        expected = "text" if kind == "string_type" else "a mapping of fields"
-        return f"expected {expected}, got {_describe(given) if not isinstance(given, str) else repr(given)}"
+        got = _describe(given) if not isinstance(given, str) else repr(given)
+        if kind == "string_type":
+            return _("expected text, got {value}").format(value=got)
+        return _("expected a mapping of fields, got {value}").format(value=got)
     if kind == "list_type":
-        return "expected a list (lines starting with '- ')"
+        return _("expected a list (lines starting with '- ')")
     if kind == "too_short":
-        return f"needs at least {err['ctx']['min_length']} item(s)"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"'{given}' is out of range ({msg.lower()})"
+        return _("needs at least {count} item(s)").format(count=err["ctx"]["min_length"])
+    if kind == "too_long":
+        return _("may have at most {count} item(s)").format(count=err["ctx"]["max_length"])
+    if kind == "greater_than_equal":
+        return _("'{value}' is out of range (it must be at least {limit})").format(value=given, limit=err["ctx"]["ge"])
+    if kind == "less_than_equal":
+        return _("'{value}' is out of range (it must be at most {limit})").format(value=given, limit=err["ctx"]["le"])
     if kind == "string_pattern_mismatch":
-        return f"'{given}' does not have the expected form ({err['ctx']['pattern']})"
+        return _("'{value}' does not have the expected form ({pattern})").format(value=given, pattern=err["ctx"]["pattern"])
     if kind in ("int_parsing", "int_type"):
-        return f"'{given}' is not a whole number"
-    return msg
+        return _("'{value}' is not a whole number").format(value=given)
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return _("'{value}' is not a date; write YYYY-MM-DD, e.g. 2015-11-11").format(value=given)
+    return msg  # a kind no record field produces yet: pydantic's own English words
 
 
 # --- cross-record checks ------------------------------------------------------------------
@@ -350,9 +359,10 @@ def _ref(ws: Workspace, rec: Record, path: tuple, target_kind: str, ref_id: str 
         return  # an invalid target is reported in its own file already
     # a file that exists but has its own problems is still what the user meant to name
     existing = sorted({*pool, *(i for k, i in ws.invalid if k == target_kind)})
-    known = ", ".join(existing) or "none yet"
+    known = ", ".join(existing) or _("none yet")
     folder = next(k for k, (kind, _) in KINDS.items() if kind == target_kind)
-    problems.append(Problem(rec.location(*path), format_path(path), f"no {target_kind} '{ref_id}' in records/{folder}/{did_you_mean(ref_id, existing)}; known: {known}"))
+    problems.append(Problem(rec.location(*path), format_path(path), _("no {kind} '{id}' in records/{folder}/{hint}; known: {known}").format(
+        kind=target_kind, id=ref_id, folder=folder, hint=did_you_mean(ref_id, existing), known=known)))
 
 
 def check_references(ws: Workspace, cache: RecordCache | None = None, only: Record | None = None) -> list[Problem]:
@@ -376,13 +386,13 @@ def check_references(ws: Workspace, cache: RecordCache | None = None, only: Reco
         for i, p in enumerate(m.parties):
             _ref(ws, rec, ("parties", i, "party"), "party", p.party, problems)
             if p.party in seen:
-                problems.append(Problem(rec.location("parties", i, "party"), f"parties[{i}].party", f"'{p.party}' is already party {seen[p.party] + 1}; each party signs once"))
+                problems.append(Problem(rec.location("parties", i, "party"), f"parties[{i}].party", _("'{party}' is already party {number}; each party signs once").format(party=p.party, number=seen[p.party] + 1)))
             seen.setdefault(p.party, i)
         for i, s in enumerate(m.scopes):
             if isinstance(s, str) and s not in ws.scopes and not {("scope", s), ("scope", "*")} & ws.invalid:
                 hint = did_you_mean(s, ws.scopes)
-                known = ", ".join(sorted(ws.scopes)) or "none (records/scopes.yaml is missing or empty)"
-                problems.append(Problem(rec.location("scopes", i), f"scopes[{i}]", f"no scope '{s}' in records/scopes.yaml{hint}; known: {known}"))
+                known = ", ".join(sorted(ws.scopes)) or _("none (records/scopes.yaml is missing or empty)")
+                problems.append(Problem(rec.location("scopes", i), f"scopes[{i}]", _("no scope '{scope}' in records/scopes.yaml{hint}; known: {known}").format(scope=s, hint=hint, known=known)))
         problems += citation_errors(ws, rec) + article_errors(rec)
     for rec in each(ws.labs):
         lab: model.Lab = rec.model
@@ -411,9 +421,12 @@ def _check_quote_verbs(rec: Record, pr: model.Press) -> list[Problem]:
         if q.verb not in model.QUOTE_VERBS_CONTINUING:
             continue
         if i == 0 or pr.quotes[i - 1].speaker != q.speaker:
-            why = "it opens the quotes" if i == 0 else f"quotes[{i - 1}] is by another speaker"
+            if i == 0:
+                message = _("'{verb}' only continues the same speaker's previous quote, and it opens the quotes; use {opening}")
+            else:
+                message = _("'{verb}' only continues the same speaker's previous quote, and {previous} is by another speaker; use {opening}")
             problems.append(Problem(rec.location("quotes", i, "verb"), f"quotes[{i}].verb",
-                                    f"'{q.verb}' only continues the same speaker's previous quote, and {why}; use {opening}"))
+                                    message.format(verb=q.verb, previous=f"quotes[{i - 1}]", opening=opening)))
     return problems
 
 
@@ -424,20 +437,20 @@ def _check_lab(rec: Record, lab: model.Lab) -> list[Problem]:
         problems.append(Problem(rec.location(*path), format_path(path), message))
 
     if lab.period.end < lab.period.start:
-        add(("period", "end"), "ends before it starts")
+        add(("period", "end"), _("ends before it starts"))
     order = [s.stage for s in lab.stages]
     for i, s in enumerate(lab.stages):
         if order.index(s.stage) != i:
-            add(("stages", i, "stage"), f"'{s.stage}' is listed twice; list each stage once")
+            add(("stages", i, "stage"), _("'{stage}' is listed twice; list each stage once").format(stage=s.stage))
         if s.status == "done" and (s.dates is None or s.summary is None):
-            add(("stages", i), "a stage that is done needs its dates and a summary")
+            add(("stages", i), _("a stage that is done needs its dates and a summary"))
         if s.dates is not None:
             if s.dates.end < s.dates.start:
-                add(("stages", i, "dates", "end"), "ends before it starts")
+                add(("stages", i, "dates", "end"), _("ends before it starts"))
             if s.status == "done" and not (lab.period.start <= s.dates.start and s.dates.end <= lab.period.end):
-                add(("stages", i, "dates"), "a stage held in this lab falls within its period")
+                add(("stages", i, "dates"), _("a stage held in this lab falls within its period"))
     if order != sorted(order, key=model.STAGES.index):
-        add(("stages",), f"list the stages in 5D order: {', '.join(model.STAGES)}")
+        add(("stages",), _("list the stages in 5D order: {stages}").format(stages=", ".join(model.STAGES)))
     _check_stage_dates(lab, add)
     return problems
 
@@ -452,16 +465,17 @@ def _check_stage_dates(lab: model.Lab, add: typing.Callable[[tuple, str], None])
             continue
         start = s.dates.start.isoformat()
         if s.status == "done" and s.dates.start > lab.report.date:
-            add(("stages", i, "status"), f"cannot be done on the report date ({report}): the stage starts on {start}; mark it planned")
+            add(("stages", i, "status"), _("cannot be done on the report date ({report}): the stage starts on {start}; mark it planned").format(report=report, start=start))
         if s.status == "in-progress" and s.dates.start > lab.report.date:
-            add(("stages", i, "status"), f"cannot be in progress on the report date ({report}): the stage starts on {start}; mark it planned")
+            add(("stages", i, "status"), _("cannot be in progress on the report date ({report}): the stage starts on {start}; mark it planned").format(report=report, start=start))
         if s.status == "planned" and s.dates.start < lab.period.start:
-            add(("stages", i, "dates", "start"), f"a planned stage cannot lie before the lab starts ({lab.period.start.isoformat()})")
+            add(("stages", i, "dates", "start"), _("a planned stage cannot lie before the lab starts ({start})").format(start=lab.period.start.isoformat()))
         if latest is not None and s.dates.start < latest[1].dates.start:  # type: ignore[union-attr]
             j, earlier = latest
             add(("stages", i, "dates", "start"),
-                f"'{s.stage}' starts on {start}, before '{earlier.stage}' (stages[{j}]) starts on "
-                f"{earlier.dates.start.isoformat()}; the 5D stages follow one another: {', '.join(model.STAGES)}")  # type: ignore[union-attr]
+                _("'{stage}' starts on {start}, before '{earlier}' ({path}) starts on {earlier_start}; the 5D stages follow one another: {stages}").format(
+                    stage=s.stage, start=start, earlier=earlier.stage, path=f"stages[{j}]",
+                    earlier_start=earlier.dates.start.isoformat(), stages=", ".join(model.STAGES)))  # type: ignore[union-attr]
         if latest is None or s.dates.start >= latest[1].dates.start:  # type: ignore[union-attr]
             latest = (i, s)
 
@@ -476,19 +490,19 @@ def _check_logo(ws: Workspace, rec: Record, cache: RecordCache | None = None) ->
         return [Problem(where, "logo", message)]
 
     if os.path.isabs(logo) or "\\" in logo:
-        return problem("give the path relative to the workspace, e.g. assets/logo.png")
+        return problem(_("give the path relative to the workspace, e.g. assets/logo.png"))
     root = ws.root.resolve()
     path = (ws.root / logo).resolve()
     if not path.is_relative_to(root):
-        return problem(f"'{logo}' is outside the workspace; copy the image into assets/")
+        return problem(_("'{logo}' is outside the workspace; copy the image into assets/").format(logo=logo))
     try:
         check_regular(path, path.stat(), MAX_LOGO_BYTES, "a logo")
     except FileNotFoundError:
-        return problem(f"'{logo}' does not exist{_decomposed_twin(path)}")
+        return problem(_("'{logo}' does not exist{twin}").format(logo=logo, twin=_decomposed_twin(path)))
     except OSError as exc:  # a named pipe or device would hang every render; a huge file exhaust memory
-        return problem(f"'{logo}' cannot be used: {exc.strerror}")
+        return problem(_("'{logo}' cannot be used: {reason}").format(logo=logo, reason=exc.strerror))
     if path.suffix.lower() not in IMAGE_SUFFIXES:
-        return problem(f"'{logo}' is not a PNG or JPEG image")
+        return problem(_("'{logo}' is not a PNG or JPEG image").format(logo=logo))
     try:
         digest = _logo_digest(path) if cache is not None else None
         if digest is not None and cache.passed("logo", digest):  # these very bytes passed before
@@ -498,11 +512,11 @@ def _check_logo(ws: Workspace, rec: Record, cache: RecordCache | None = None) ->
         try:
             clean_logo(path)  # decoded and converted now, so the render cannot fail on it
         except LogoError as exc:
-            return problem(f"'{logo}' {exc}")
+            return problem(f"'{logo}' {exc}")  # LogoError's words are translated where raised
         if digest is not None and digest == _logo_digest(path):  # unchanged while it was checked
             cache.keep_passed("logo", digest)
     except OSError as exc:
-        return problem(f"'{logo}' cannot be read: {exc.strerror}")
+        return problem(_("'{logo}' cannot be read: {reason}").format(logo=logo, reason=exc.strerror))
     return []
 
 
@@ -520,4 +534,4 @@ def _decomposed_twin(path: Path) -> str:
         twins = [p.name for p in path.parent.iterdir() if p.name != path.name and unicodedata.normalize("NFC", p.name) == path.name]
     except OSError:
         return ""
-    return f"; the folder holds {twins[0]!r}, the same name with decomposed accents (as macOS writes them): rename that file" if twins else ""
+    return _("; the folder holds {name}, the same name with decomposed accents (as macOS writes them): rename that file").format(name=repr(twins[0])) if twins else ""

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Iterable
 
 from .errors import Problem
+from .i18n import N_, _
 from .limits import MAX_TEXT_CHARS
 from .yamlfile import format_path
 
@@ -36,8 +37,8 @@ CONNECTOR = re.compile(r"(?:^|[\s;,])(dan|atau|serta)$", re.IGNORECASE)
 # not a title ("Dr. Adi") or a number ("No. 3").
 SENTENCE_BREAK = re.compile(r"\b[a-z]{3,}\.\s+[A-Z]")
 WORD = re.compile(r"[\w'’-]+")
-ENDINGS_THAT_CHANGE = {"?": "asks a question", "!": "is an exclamation", ":": "ends with ':' as if a list followed",
-                       "…": "ends unfinished ('…')", "...": "ends unfinished ('...')"}
+ENDINGS_THAT_CHANGE = {"?": N_("asks a question"), "!": N_("is an exclamation"), ":": N_("ends with ':' as if a list followed"),
+                       "…": N_("ends unfinished ('…')"), "...": N_("ends unfinished ('...')")}
 
 
 def _name_like(word: str) -> bool:
@@ -97,10 +98,10 @@ def _strip(text: str) -> tuple[str, list[str], str]:
     """Drop a typed label, trailing punctuation and connector; return the text, a note when the
     ending carried meaning that a statement loses, and the connector typed ('dan', 'atau', '')."""
     text = LABEL.sub("", " ".join(text.split()), count=1)
-    notes = [f"{what}; it is printed as a statement" for end, what in ENDINGS_THAT_CHANGE.items() if text.endswith(end)][:1]
+    notes = [_("{what}; it is printed as a statement").format(what=_(what)) for end, what in ENDINGS_THAT_CHANGE.items() if text.endswith(end)][:1]
     text = text.rstrip(" ?!:…")
     connector = ""
-    for _ in range(2):  # "…; dan" or "…, dan;": never more is typed (and a loop over a pasted "dan dan dan …" must end)
+    for _attempt in range(2):  # "…; dan" or "…, dan;": never more is typed (and a loop over a pasted "dan dan dan …" must end)
         text = text.rstrip(" .;,")
         tail = max(len(text) - 8, 0)  # search the end only: the pattern is anchored there
         m = CONNECTOR.search(text, tail)
@@ -113,14 +114,14 @@ def _strip(text: str) -> tuple[str, list[str], str]:
 
 def recital(text: str, keep: Iterable[str] = ()) -> tuple[str, list[str]]:
     """Return the recital as `bahwa …;` and notes on what normalising changed in meaning."""
-    body, notes, _ = _strip(text)
+    body, notes, _connector = _strip(text)
     m = re.match(r"(?:menimbang\s*:?\s*)?bahwa\b[\s,:]*", body, re.IGNORECASE)
     if m:
         body = body[m.end():]
     else:
         body = lower_first(body, keep)
     if ";" in body or SENTENCE_BREAK.search(body):
-        notes.append("holds more than one statement (a ';' or a full stop inside); split it into two recitals")
+        notes.append(_("holds more than one statement (a ';' or a full stop inside); split it into two recitals"))
     return f"bahwa {body};", notes
 
 

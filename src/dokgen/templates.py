@@ -19,6 +19,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import Location, TemplateProblem
+from .i18n import _
 
 MAX_PRODUCT_ITEMS = 1_000_000  # characters or items one `*` may build: ~300 pages of text
 MAX_POWER_DIGITS = 1_000  # `**` on integers: no document needs a number this long
@@ -36,11 +37,11 @@ class DokgenEnvironment(SandboxedEnvironment):
         if operator_name == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_PRODUCT_ITEMS:
-                    raise SecurityError(f"'*' would build {len(seq) * n:,} items; a template may build at most {MAX_PRODUCT_ITEMS:,}")
+                    raise SecurityError(_("'*' would build {count} items; a template may build at most {limit}").format(count=f"{len(seq) * n:,}", limit=f"{MAX_PRODUCT_ITEMS:,}"))
             return operator.mul(left, right)
         if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
             if right * max(abs(left), 2).bit_length() > MAX_POWER_DIGITS * 4:
-                raise SecurityError(f"'**' would build a number of more than {MAX_POWER_DIGITS:,} digits")
+                raise SecurityError(_("'**' would build a number of more than {limit} digits").format(limit=f"{MAX_POWER_DIGITS:,}"))
         return super().call_binop(context, operator_name, left, right)
 
 
@@ -77,14 +78,14 @@ def template_path(root: Path, relpath: str) -> Path:
     try:
         st = path.stat()
     except OSError:
-        raise TemplateProblem(f"template templates/{relpath} not found in workspace {root}; `dokgen init` writes the default templates") from None
+        raise TemplateProblem(_("template {path} not found in workspace {root}; `dokgen init` writes the default templates").format(path=f"templates/{relpath}", root=root)) from None
     try:  # a named pipe would hang the render, a huge file exhaust memory
         check_regular(path, st, MAX_TEMPLATE_BYTES, "a template file")
     except OSError as exc:
-        raise TemplateProblem(f"templates/{relpath}: not used: {exc.strerror}") from None
+        raise TemplateProblem(_("{path}: not used: {reason}").format(path=f"templates/{relpath}", reason=exc.strerror)) from None
     reason = outside_reason(root, path)
     if reason:
-        raise TemplateProblem(f"refused to read: {reason}", location=Location(f"templates/{relpath}", 1, 1))
+        raise TemplateProblem(_("refused to read: {reason}").format(reason=reason), location=Location(f"templates/{relpath}", 1, 1))
     return path
 
 

@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from xml.etree import ElementTree
 
 from .errors import Problem
+from .i18n import _
 from .limits import walk_fields
 from .records import Record, Workspace
 from .yamlfile import format_path
@@ -48,8 +49,9 @@ def draft_font_gaps(ws: Workspace) -> Iterable[Problem]:
         if lacking:
             shown = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in lacking[:3]) + (", ..." if len(lacking) > 3 else "")
             yield Problem(rec.location(*path), format_path(path),
-                          f"the Word draft's font '{font}' (set by {TEMPLATE}) has no glyph for {shown} on this machine "
-                          f"(checked against {Path(file).name}); Word shows another font or a box there unless the reader's '{font}' has it")
+                          _("the Word draft's font '{font}' (set by {template}) has no glyph for {characters} on this machine "
+                            "(checked against {file}); Word shows another font or a box there unless the reader's '{font}' has it").format(
+                              font=font, template=TEMPLATE, characters=shown, file=Path(file).name))
 
 
 def _unusual(text: str) -> set[str]:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from .i18n import N_, _
+
 MAX_MEMBER_BYTES = 64 << 20  # one part unpacked; the shipped template's largest is 40 KB
 MAX_PACKAGE_BYTES = 256 << 20  # all parts unpacked; room for a few large letterhead pictures
 MAX_MEMBERS = 2_000
@@ -29,10 +31,10 @@ CODE_PARTS = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml)$|(^|/)(activeX|emb
 CODE_TYPES = re.compile(r"macroEnabled|vbaProject|vbaData|activeX|oleObject", re.I)
 # Relationship types that import or run something even when the target is inside the file.
 CODE_RELATIONSHIPS = {
-    "vbaProject": "a macro project", "wordVbaData": "macro data", "oleObject": "an OLE object",
-    "control": "an ActiveX control", "activeXControlBinary": "an ActiveX control", "package": "an embedded package",
-    "aFChunk": "an altChunk (another document imported when opened)", "attachedTemplate": "an attached template",
-    "subDocument": "a subdocument", "frame": "a frame loading another document",
+    "vbaProject": N_("a macro project"), "wordVbaData": N_("macro data"), "oleObject": N_("an OLE object"),
+    "control": N_("an ActiveX control"), "activeXControlBinary": N_("an ActiveX control"), "package": N_("an embedded package"),
+    "aFChunk": N_("an altChunk (another document imported when opened)"), "attachedTemplate": N_("an attached template"),
+    "subDocument": N_("a subdocument"), "frame": N_("a frame loading another document"),
 }
 LINK_SCHEMES = ("http://", "https://", "mailto:")  # a clickable hyperlink fetches nothing by itself
 FETCHING_FIELDS = re.compile(r"^\s*(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|DDE|DDEAUTO|LINK|IMPORT|DATABASE)\b", re.I)
@@ -60,12 +62,12 @@ def size_findings(z: zipfile.ZipFile) -> list[Finding]:
     """Members whose declared unpacked size is over the caps (the zip's directory only)."""
     infos = z.infolist()
     if len(infos) > MAX_MEMBERS:
-        return [Finding("", 1, f"{len(infos):,} parts in the package; a Word template has at most {MAX_MEMBERS:,}")]
-    found = [Finding(i.filename, 1, f"unpacks to {i.file_size:,} bytes; a part may hold at most {MAX_MEMBER_BYTES:,} (a zip bomb?)")
+        return [Finding("", 1, _("{count} parts in the package; a Word template has at most {limit}").format(count=f"{len(infos):,}", limit=f"{MAX_MEMBERS:,}"))]
+    found = [Finding(i.filename, 1, _("unpacks to {size} bytes; a part may hold at most {limit} (a zip bomb?)").format(size=f"{i.file_size:,}", limit=f"{MAX_MEMBER_BYTES:,}"))
              for i in infos if i.file_size > MAX_MEMBER_BYTES]
     total = sum(i.file_size for i in infos)
     if not found and total > MAX_PACKAGE_BYTES:
-        found.append(Finding("", 1, f"unpacks to {total:,} bytes in all; a template may hold at most {MAX_PACKAGE_BYTES:,} (a zip bomb?)"))
+        found.append(Finding("", 1, _("unpacks to {size} bytes in all; a template may hold at most {limit} (a zip bomb?)").format(size=f"{total:,}", limit=f"{MAX_PACKAGE_BYTES:,}")))
     return found
 
 
@@ -86,7 +88,7 @@ def read_member(z: zipfile.ZipFile, name: str) -> bytes:
         while chunk := fh.read(1 << 20):
             size += len(chunk)
             if size > MAX_MEMBER_BYTES:
-                raise PackageTooLarge(Finding(name, 1, f"unpacks to more than {MAX_MEMBER_BYTES:,} bytes (a zip bomb?)"))
+                raise PackageTooLarge(Finding(name, 1, _("unpacks to more than {limit} bytes (a zip bomb?)").format(limit=f"{MAX_MEMBER_BYTES:,}")))
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -112,7 +114,7 @@ def inspect(path: Path) -> list[Finding]:
                 found.append(exc.finding)
                 continue
             except etree.XMLSyntaxError as exc:
-                found.append(Finding(name, exc.lineno or 1, f"not well-formed XML ({exc.msg})"))
+                found.append(Finding(name, exc.lineno or 1, _("not well-formed XML ({error})").format(error=exc.msg)))
                 continue
             if name == "[Content_Types].xml":
                 found += _content_types(name, tree)
@@ -124,7 +126,8 @@ def inspect(path: Path) -> list[Finding]:
 
 
 def _content_types(name: str, tree: object) -> list[Finding]:
-    return [Finding(name, el.sourceline or 1, f"content type {el.get('ContentType')} ({el.get('PartName') or el.get('Extension')}) is code or a foreign object; remove it")
+    return [Finding(name, el.sourceline or 1, _("content type {type} ({part}) is code or a foreign object; remove it").format(
+                type=el.get("ContentType"), part=el.get("PartName") or el.get("Extension")))
             for el in tree.iter() if CODE_TYPES.search(el.get("ContentType") or "")]
 
 
@@ -133,11 +136,13 @@ def _relationships(name: str, tree: object) -> list[Finding]:
     for rel in tree.iter(f"{{{REL_NS}}}Relationship"):
         kind = PurePosixPath(rel.get("Type") or "").name
         target = rel.get("Target") or ""
-        label = f"relationship {rel.get('Id')} ({kind}"
+        label = f"{rel.get('Id')} ({kind})"
         if kind in CODE_RELATIONSHIPS:
-            found.append(Finding(name, rel.sourceline or 1, f"{label}) is {CODE_RELATIONSHIPS[kind]}, to {target!r}; Word and LibreOffice load or run it when the MoU is opened: remove it"))
+            found.append(Finding(name, rel.sourceline or 1, _("relationship {label} is {what}, to {target}; Word and LibreOffice load or run it when the MoU is opened: remove it").format(
+                label=label, what=_(CODE_RELATIONSHIPS[kind]), target=repr(target))))
         elif (rel.get("TargetMode") or "").lower() == "external" and not (kind == "hyperlink" and target.lower().startswith(LINK_SCHEMES)):
-            found.append(Finding(name, rel.sourceline or 1, f"{label}) points outside the file to {target!r}, which is fetched when the MoU is opened; embed it in the template instead"))
+            found.append(Finding(name, rel.sourceline or 1, _("relationship {label} points outside the file to {target}, which is fetched when the MoU is opened; embed it in the template instead").format(
+                label=label, target=repr(target))))
     return found
 
 
@@ -147,12 +152,12 @@ def _fields(name: str, tree: object) -> list[Finding]:
     for el in tree.iter(f"{{{W_NS}}}fldSimple"):
         instr = el.get(f"{{{W_NS}}}instr") or ""
         if FETCHING_FIELDS.search(instr):
-            found.append(Finding(name, el.sourceline or 1, f"field {instr.strip()[:80]!r} pulls in another file or program when updated; remove the field"))
+            found.append(Finding(name, el.sourceline or 1, _("field {field} pulls in another file or program when updated; remove the field").format(field=repr(instr.strip()[:80]))))
     for paragraph in tree.iter(f"{{{W_NS}}}p"):
         texts = list(paragraph.iter(f"{{{W_NS}}}instrText"))
         instr = "".join(t.text or "" for t in texts)
         if texts and FETCHING_FIELDS.search(instr):
-            found.append(Finding(name, texts[0].sourceline or 1, f"field {instr.strip()[:80]!r} pulls in another file or program when updated; remove the field"))
-    found += [Finding(name, el.sourceline or 1, "w:altChunk imports another document when the MoU is opened; paste its content instead")
+            found.append(Finding(name, texts[0].sourceline or 1, _("field {field} pulls in another file or program when updated; remove the field").format(field=repr(instr.strip()[:80]))))
+    found += [Finding(name, el.sourceline or 1, _("w:altChunk imports another document when the MoU is opened; paste its content instead"))
               for el in tree.iter(f"{{{W_NS}}}altChunk")]
     return found

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import DokgenError
+from .i18n import _
 
 PARTS = ("records", "templates", "assets")
 GITIGNORE = "out/\n.dokgen/\n"  # .dokgen/: drafts kept by dokgen serve
@@ -26,7 +27,7 @@ def default_workspace() -> Path:
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "records").is_dir() and (checkout / "templates").is_dir():
         return checkout
-    raise DokgenError("the default workspace is missing from this installation; reinstall dokgen")
+    raise DokgenError(_("the default workspace is missing from this installation; reinstall dokgen"))
 
 
 def init_workspace(directory: Path) -> list[Path]:
@@ -43,16 +44,16 @@ def init_workspace(directory: Path) -> list[Path]:
     try:  # O_EXCL: of two inits racing for one empty folder, exactly one gets this file
         fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except FileExistsError:
-        raise DokgenError(f"{directory} is not empty; choose a new folder so nothing is overwritten") from None
+        raise DokgenError(_("{directory} is not empty; choose a new folder so nothing is overwritten").format(directory=directory)) from None
     except OSError as exc:
         _undo(directory, created_folder, [])
-        raise DokgenError(f"cannot create a workspace in {directory}: {exc.strerror}") from None
+        raise DokgenError(_("cannot create a workspace in {directory}: {reason}").format(directory=directory, reason=exc.strerror)) from None
     copied: list[Path] = [claim]
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(GITIGNORE)
         if sorted(p.name for p in directory.iterdir()) != [claim.name]:
-            raise FileExistsError(errno.EEXIST, "something else was put there meanwhile")
+            raise FileExistsError(errno.EEXIST, _("something else was put there meanwhile"))
         for part in PARTS:
             if (source / part).is_dir():
                 copied.append(directory / part)
@@ -60,7 +61,7 @@ def init_workspace(directory: Path) -> list[Path]:
     except OSError as exc:
         _undo(directory, created_folder, copied)
         why = exc.strerror or _first_copy_error(exc)
-        raise DokgenError(f"cannot create a workspace in {directory}: {why}; nothing was left there") from None
+        raise DokgenError(_("cannot create a workspace in {directory}: {reason}; nothing was left there").format(directory=directory, reason=why)) from None
     return [p for p in directory.rglob("*") if p.is_file()]
 
 
@@ -72,19 +73,20 @@ def _claim_folder(directory: Path) -> bool:
     except FileExistsError:
         pass
     except NotADirectoryError:
-        raise DokgenError(f"cannot create {directory}: a file is in the way (a folder above it is a file)") from None
+        raise DokgenError(_("cannot create {directory}: a file is in the way (a folder above it is a file)").format(directory=directory)) from None
     except OSError as exc:
-        raise DokgenError(f"cannot create {directory}: {exc.strerror}") from None
+        raise DokgenError(_("cannot create {directory}: {reason}").format(directory=directory, reason=exc.strerror)) from None
     if directory.is_symlink() and not directory.exists():
-        raise DokgenError(f"{directory} is a symbolic link to {os.readlink(directory)}, which does not exist; remove the link or create its target")
+        raise DokgenError(_("{directory} is a symbolic link to {target}, which does not exist; remove the link or create its target").format(
+            directory=directory, target=os.readlink(directory)))
     if not directory.is_dir():
-        raise DokgenError(f"{directory} is a file, not a folder; choose another name")
+        raise DokgenError(_("{directory} is a file, not a folder; choose another name").format(directory=directory))
     try:
         empty = not any(directory.iterdir())
     except OSError as exc:
-        raise DokgenError(f"cannot look into {directory}: {exc.strerror}") from None
+        raise DokgenError(_("cannot look into {directory}: {reason}").format(directory=directory, reason=exc.strerror)) from None
     if not empty:
-        raise DokgenError(f"{directory} is not empty; choose a new folder so nothing is overwritten")
+        raise DokgenError(_("{directory} is not empty; choose a new folder so nothing is overwritten").format(directory=directory))
     return False
 
 

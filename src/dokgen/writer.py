@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .errors import OutputError
 from .files import kind_of
+from .i18n import _
 from .manifest import JOURNAL_NAME, MANIFEST_NAME, Manifest, new_name, sha256_file
 
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,100}$")
@@ -33,7 +34,7 @@ class Writer:
     def __init__(self, out_dir: Path, *, force: bool = False):
         self.out_dir = Path(out_dir)
         if self.out_dir.is_symlink():  # checked before anything is read, deleted or written
-            raise OutputError(f"refusing to write into {self.out_dir}: it is a symbolic link")
+            raise OutputError(_("refusing to write into {out}: it is a symbolic link").format(out=self.out_dir))
         self.force = force
         self.manifest = Manifest(self.out_dir)
         self.written: set[str] = set()
@@ -42,14 +43,14 @@ class Writer:
         """Return the checked absolute target for a path like 'mou/x.docx'."""
         parts = relpath.split("/")
         if not all(_SEGMENT.match(p) and ".." not in p for p in parts):
-            raise OutputError(f"refusing to write '{relpath}': not a plain path inside out/")
+            raise OutputError(_("refusing to write '{path}': not a plain path inside out/").format(path=relpath))
         if self.out_dir.is_symlink():
-            raise OutputError(f"refusing to write into {self.out_dir}: it is a symbolic link")
+            raise OutputError(_("refusing to write into {out}: it is a symbolic link").format(out=self.out_dir))
         path = self.out_dir
         for part in parts:
             path = path / part
             if path.is_symlink():
-                raise OutputError(f"refusing to write '{relpath}': {path} is a symbolic link")
+                raise OutputError(_("refusing to write '{path}': {link} is a symbolic link").format(path=relpath, link=path))
         return path
 
     def remove_stale_temp_files(self) -> int:
@@ -78,7 +79,7 @@ class Writer:
         written is left.
         """
         if relpath in self.written:
-            raise OutputError(f"two outputs would be written to out/{relpath}")
+            raise OutputError(_("two outputs would be written to {path}").format(path=f"out/{relpath}"))
         self.written.add(relpath)
         try:
             if self._replaceable(relpath, data, force=self.force):
@@ -91,13 +92,13 @@ class Writer:
                         self._put(kept, key, data)
                     return kept
         except OSError as exc:
-            raise OutputError(f"out/{relpath}: cannot write: {_explain(exc)}") from None
+            raise OutputError(_("{path}: cannot write: {reason}").format(path=f"out/{relpath}", reason=_explain(exc))) from None
         except OutputError as exc:
             if str(exc).startswith(f"out/{relpath}:"):
                 raise
-            raise OutputError(f"out/{relpath}: cannot write: {exc}") from None
-        raise OutputError(f"out/{relpath}: kept, with {MAX_NEW_VERSIONS} edited new versions beside it; "
-                          f"move some of the out/{new_name(relpath, 1)} files away, then build again")
+            raise OutputError(_("{path}: cannot write: {reason}").format(path=f"out/{relpath}", reason=exc)) from None
+        raise OutputError(_("{path}: kept, with {count} edited new versions beside it; move some of the {new} files away, then build again").format(
+            path=f"out/{relpath}", count=MAX_NEW_VERSIONS, new=f"out/{new_name(relpath, 1)}"))
 
     def _replaceable(self, relpath: str, data: bytes, *, force: bool = False) -> bool:
         """True if writing relpath loses nothing: absent, dokgen's own bytes, or the same bytes."""
@@ -107,7 +108,7 @@ class Writer:
         except (FileNotFoundError, NotADirectoryError):
             return True  # a file in place of a folder is reported by the write
         if not stat.S_ISREG(st.st_mode):  # never read (a named pipe blocks) nor replaced
-            raise OutputError(f"{kind_of(st.st_mode)} is in the way at out/{relpath}; move it away")
+            raise OutputError(_("{what} is in the way at {path}; move it away").format(what=kind_of(st.st_mode), path=f"out/{relpath}"))
         if force or self.manifest.wrote(relpath):
             return True
         digest = sha256_file(path)
@@ -129,8 +130,8 @@ class Writer:
             sync_filesystem(self.out_dir)
             self.manifest.save()
         except OSError as exc:
-            raise OutputError(f"out/{MANIFEST_NAME}: cannot save: {_explain(exc)}; "
-                              f"what was written is noted in out/{JOURNAL_NAME} for the next build") from None
+            raise OutputError(_("{manifest}: cannot save: {reason}; what was written is noted in {journal} for the next build").format(
+                manifest=f"out/{MANIFEST_NAME}", reason=_explain(exc), journal=f"out/{JOURNAL_NAME}")) from None
 
 
 def _make_folders(out_dir: Path, relpath: str) -> None:
@@ -143,20 +144,20 @@ def _make_folders(out_dir: Path, relpath: str) -> None:
             folder.mkdir(exist_ok=True)
         except FileExistsError:
             st = folder.lstat()
-            raise OutputError(f"out/{folder.relative_to(out_dir).as_posix()} is {'a file' if stat.S_ISREG(st.st_mode) else kind_of(st.st_mode)}, "
-                              "not a folder; move it away") from None
+            raise OutputError(_("{path} is {what}, not a folder; move it away").format(
+                path=f"out/{folder.relative_to(out_dir).as_posix()}", what=_("a file") if stat.S_ISREG(st.st_mode) else kind_of(st.st_mode))) from None
 
 
 def _explain(exc: OSError) -> str:
     """Say what an OSError means for the person who has to fix it."""
     hints = {
-        errno.ENOSPC: "the disk is full; free some space and build again",
-        errno.EDQUOT: "the disk quota is used up; free some space and build again",
-        errno.EROFS: "the disk is read-only; build into a writable copy of the workspace",
-        errno.EACCES: "permission denied; make out/ writable for you",
-        errno.EPERM: "permission denied; make out/ writable for you",
-        errno.ENOTDIR: "a file is where a folder should be; move it away",
-        errno.EISDIR: "a folder is in the way; move it away",
+        errno.ENOSPC: _("the disk is full; free some space and build again"),
+        errno.EDQUOT: _("the disk quota is used up; free some space and build again"),
+        errno.EROFS: _("the disk is read-only; build into a writable copy of the workspace"),
+        errno.EACCES: _("permission denied; make out/ writable for you"),
+        errno.EPERM: _("permission denied; make out/ writable for you"),
+        errno.ENOTDIR: _("a file is where a folder should be; move it away"),
+        errno.EISDIR: _("a folder is in the way; move it away"),
     }
     return hints.get(exc.errno, exc.strerror or str(exc))
 

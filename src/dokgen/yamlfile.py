@@ -18,6 +18,7 @@ import yaml
 
 from .characters import character_problem, normalise
 from .errors import Location, Problem
+from .i18n import _
 
 Path = tuple[str | int, ...]
 
@@ -70,13 +71,13 @@ def format_path(path: Path) -> str:
 def read_yaml(raw: bytes, source: str) -> YamlDoc:
     """Parse bytes of one record file; raise YamlProblems with positions on any problem."""
     if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblems([Problem(Location(source, 1, 1), "", f"file is {len(raw):,} bytes; a record may be at most {MAX_FILE_BYTES:,}")])
+        raise YamlProblems([Problem(Location(source, 1, 1), "", _("file is {size} bytes; a record may be at most {limit}").format(size=f"{len(raw):,}", limit=f"{MAX_FILE_BYTES:,}"))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise YamlProblems([Problem(Location(source, line, col), "", "file is not UTF-8 text; save it as UTF-8")]) from None
+        raise YamlProblems([Problem(Location(source, line, col), "", _("file is not UTF-8 text; save it as UTF-8"))]) from None
     doc = YamlDoc(None, source)
     walker = _Walker(doc)
     try:
@@ -90,14 +91,15 @@ def read_yaml(raw: bytes, source: str) -> YamlDoc:
         message = (exc.problem or exc.context or "invalid YAML").strip()
         at = getattr(mark, "index", -1)
         if "tab character" in message or (0 <= at < len(text) and text[at] == "\t"):
-            message += " (a tab: indent with spaces, not tabs)"
-        walker.problems.append(Problem(Location(source, line, col), "", f"YAML syntax: {message}"))
+            message += _(" (a tab: indent with spaces, not tabs)")
+        walker.problems.append(Problem(Location(source, line, col), "", _("YAML syntax: {message}").format(message=message)))
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        walker.problems.append(Problem(Location(source, line, col), "", f"character U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X} is not allowed in a record"))
+        code = f"U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X}"
+        walker.problems.append(Problem(Location(source, line, col), "", _("character {code} is not allowed in a record").format(code=code)))
     except yaml.YAMLError as exc:  # pragma: no cover - any other parser complaint
-        walker.problems.append(Problem(Location(source, 1, 1), "", f"YAML syntax: {exc}"))
+        walker.problems.append(Problem(Location(source, 1, 1), "", _("YAML syntax: {message}").format(message=exc)))
     if walker.problems:
         raise YamlProblems(walker.problems)
     return doc
@@ -127,22 +129,22 @@ class _Walker:
             if isinstance(event, yaml.DocumentStartEvent):
                 seen += 1
                 if seen > 1:
-                    self._problem(event, (), "a record file holds one YAML document; remove the extra '---'")
+                    self._problem(event, (), _("a record file holds one YAML document; remove the extra '---'"))
                     return data
                 data = self.node(next(events), events, (), 0)
         return data
 
     def node(self, event: Any, events: Iterator[Any], path: Path, depth: int) -> Any:
         if isinstance(event, yaml.AliasEvent):
-            self._problem(event, path, f"YAML aliases (*{event.anchor}) are not allowed; write the value out")
+            self._problem(event, path, _("YAML aliases ({alias}) are not allowed; write the value out").format(alias=f"*{event.anchor}"))
             return None
         if getattr(event, "anchor", None):
-            self._problem(event, path, f"YAML anchors (&{event.anchor}) are not allowed; write the value out")
+            self._problem(event, path, _("YAML anchors ({anchor}) are not allowed; write the value out").format(anchor=f"&{event.anchor}"))
         tag = getattr(event, "tag", None)
         if tag and tag != "!":
-            self._problem(event, path, f"YAML tags ({tag}) are not allowed; write plain text")
+            self._problem(event, path, _("YAML tags ({tag}) are not allowed; write plain text").format(tag=tag))
         if depth > MAX_DEPTH:
-            self._problem(event, path, f"nesting deeper than {MAX_DEPTH} levels")
+            self._problem(event, path, _("nesting deeper than {depth} levels").format(depth=MAX_DEPTH))
             raise _TooDeep
         self.doc.positions[path] = self._where(event)
         if isinstance(event, yaml.ScalarEvent):
@@ -165,7 +167,7 @@ class _Walker:
                     continue
                 if key in mapping:
                     first = self.doc.key_positions[(*path, key)]
-                    self._problem(ev, (*path, key), f"duplicate key (first given at line {first[0]}); keep one")
+                    self._problem(ev, (*path, key), _("duplicate key (first given at line {line}); keep one").format(line=first[0]))
                     self.node(value_event, events, (*path, f"{key}#dup"), depth + 1)
                     continue
                 self.doc.key_positions[(*path, key)] = self._where(ev)
@@ -174,16 +176,16 @@ class _Walker:
 
     def key(self, event: Any, events: Iterator[Any], path: Path, depth: int) -> str | None:
         if not isinstance(event, yaml.ScalarEvent):
-            self._problem(event, path, "a key must be plain text")
+            self._problem(event, path, _("a key must be plain text"))
             self.node(event, events, (*path, "?"), depth + 1)
             return None
         if event.anchor or (event.tag and event.tag != "!"):
-            self._problem(event, path, "keys may not carry anchors or tags")
+            self._problem(event, path, _("keys may not carry anchors or tags"))
         key = normalise(event.value)
         breaks = [c for c in key if c in "\t\n\r"]  # text may hold these; a field name never does
-        message = character_problem(key) or (breaks and f"control character U+{ord(breaks[0]):04X} is not allowed")
+        message = character_problem(key) or (breaks and _("control character {code} is not allowed").format(code=f"U+{ord(breaks[0]):04X}"))
         if message:  # e.g. a key of terminal escapes: reported (escaped when printed), then dropped
-            self._problem(event, (*path, key), f"field name: {message}")
+            self._problem(event, (*path, key), _("field name: {message}").format(message=message))
             return None
         return key
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import DokgenError
 from .files import read_regular
+from .i18n import _
 from .writer import atomic_write
 from .yamlfile import MAX_FILE_BYTES
 
@@ -83,9 +84,9 @@ def save_text(path: Path, text: str, *, expected_version: str | None = None, cre
     """
     current = file_version(path)
     if create and current is not None:
-        raise VersionConflict("exists already; open it instead of creating it")
+        raise VersionConflict(_("exists already; open it instead of creating it"))
     if not create and expected_version is not None and current != expected_version:
-        raise VersionConflict("changed on disk since it was opened; reload to see the other change")
+        raise VersionConflict(_("changed on disk since it was opened; reload to see the other change"))
     data = text.encode("utf-8")
     atomic_write(path, data)
     return hashlib.sha256(data).hexdigest()
@@ -248,6 +249,6 @@ def _check_round_trip(text: str, expected: Any, source: str) -> None:
     except YamlProblems as exc:
         # the reader's own words: the same problem `dokgen check` would report for this value
         first = exc.problems[0]
-        raise RoundTripError(f"{first.message}; nothing was saved", field=first.field) from None
+        raise RoundTripError(_("{message}; nothing was saved").format(message=first.message), field=first.field) from None
     if back != expected:
-        raise RoundTripError("a value would not read back exactly as typed; nothing was saved")
+        raise RoundTripError(_("a value would not read back exactly as typed; nothing was saved"))

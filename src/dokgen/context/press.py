@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from .. import model
+from ..i18n import _
 from ..records import Workspace
 from .common import clean, join_list, stage_statuses_on, unit_words
 
@@ -376,5 +377,6 @@ def date_problem(ws: Workspace, press_id: str) -> str | None:
     pr: model.Press = ws.press[press_id].model
     signed: dt.date = ws.mou[pr.mou].model.signing.date
     if pr.date < signed:
-        return f"the piece is dated {pr.date.isoformat()}, before the signing it reports ({signed.isoformat()} in records/mou/{pr.mou}.yaml)"
+        return _("the piece is dated {date}, before the signing it reports ({signed} in {source})").format(
+            date=pr.date.isoformat(), signed=signed.isoformat(), source=f"records/mou/{pr.mou}.yaml")
     return None

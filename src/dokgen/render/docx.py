@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable
 
 from ..errors import Location, TemplateProblem
+from ..i18n import _
 
 if TYPE_CHECKING:
     from docxtpl import DocxTemplate
@@ -91,12 +92,13 @@ def open_template(source: str | IO[bytes], template_name: str) -> DocxTemplate:
     except PackageTooLarge as exc:
         raise TemplateProblem(f"{exc.finding.part or 'package'}: {exc}", location=Location(template_name, 1, 1)) from None
     except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors for a bad file
-        raise TemplateProblem(f"{template_name}: not a readable Word document ({exc})") from exc
+        raise TemplateProblem(_("{template}: not a readable Word document ({error})").format(template=template_name, error=exc)) from exc
     props = tpl.docx.core_properties
     coded = [name for name in RENDERED_PROPERTIES if TEMPLATE_CODE.search(getattr(props, name) or "")]
     if coded:
-        raise TemplateProblem(f"{template_name}: the document properties {', '.join(coded)} hold template code; "
-                              "dokgen fills the properties itself, so remove it (File > Info > Properties in Word)")
+        raise TemplateProblem(_("{template}: the document properties {properties} hold template code; "
+                                "dokgen fills the properties itself, so remove it (File > Info > Properties in Word)").format(
+                                    template=template_name, properties=", ".join(coded)))
     return tpl
 
 

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..errors import DokgenError
+from ..i18n import N_, _
 from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, FileRefused, check_regular, read_regular
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class URLRefused(DokgenError):
     def __init__(self, url: str, reason: str):
         self.url = url
         self.reason = reason
-        super().__init__(f"refused to load {url}: {reason}")
+        super().__init__(_("refused to load {url}: {reason}").format(url=url, reason=reason))
 
 
 def allowed_path(root: Path, url: str) -> Path:
@@ -67,26 +68,26 @@ def allowed_path(root: Path, url: str) -> Path:
     """
     parts = urlsplit(url)
     if parts.scheme.lower() != "file":
-        raise URLRefused(url, _POLICY)
+        raise URLRefused(url, _(_POLICY))
     if parts.netloc not in ("", "localhost"):
-        raise URLRefused(url, f"files on another host are never loaded; {_POLICY}")
+        raise URLRefused(url, _("files on another host are never loaded; {policy}").format(policy=_(_POLICY)))
     raw = url2pathname(parts.path)  # it decodes %XX itself: decoding first too made '%2520' of '%20' a space
     if "\x00" in raw:
-        raise URLRefused(url, "the path holds a NUL character")
+        raise URLRefused(url, _("the path holds a NUL character"))
     path = Path(raw)
     if not path.is_absolute():
-        raise URLRefused(url, f"not an absolute file URL; {_POLICY}")
+        raise URLRefused(url, _("not an absolute file URL; {policy}").format(policy=_(_POLICY)))
     resolved = path.resolve()
     for folder in ALLOWED_FOLDERS:
         base = (Path(root) / folder).resolve()
         if resolved.is_relative_to(base):
             if resolved.exists() and not resolved.is_file():
-                raise URLRefused(url, "not a regular file")
+                raise URLRefused(url, _("not a regular file"))
             return resolved
-    raise URLRefused(url, _POLICY)
+    raise URLRefused(url, _(_POLICY))
 
 
-_POLICY = "a report may load only files inside the workspace's templates/ and assets/ folders, and data: URLs"
+_POLICY = N_("a report may load only files inside the workspace's templates/ and assets/ folders, and data: URLs")
 
 
 @functools.cache
@@ -168,7 +169,8 @@ def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | Non
 
     if pdf_variant is not None and pdf_variant not in VARIANTS:
         known = ", ".join(sorted(VARIANTS))
-        raise DokgenError(f"--pdf-variant {pdf_variant!r} is not a PDF variant WeasyPrint {weasyprint.__version__} knows; use one of: {known}, or none")
+        raise DokgenError(_("--pdf-variant {variant} is not a PDF variant WeasyPrint {version} knows; use one of: {known}, or none").format(
+            variant=repr(pdf_variant), version=weasyprint.__version__, known=known))
 
     logger = logging.getLogger("weasyprint")
     collector = _LogCollector()
@@ -189,7 +191,7 @@ def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | Non
     errors = [_message(r) for r in collector.records if r.levelno >= logging.ERROR]
     errors += [_message(r) for r in collector.records if r.levelno < logging.ERROR and _message(r).startswith(_FATAL_WARNINGS)]
     if errors:
-        raise DokgenError("WeasyPrint could not render the report: " + "; ".join(dict.fromkeys(errors)))
+        raise DokgenError(_("WeasyPrint could not render the report: {errors}").format(errors="; ".join(dict.fromkeys(errors))))
     warnings = [_message(r) for r in collector.records if r.levelno < logging.ERROR]
     return data, list(dict.fromkeys(warnings))
 
@@ -217,10 +219,12 @@ def _logo_data_urls(ws: Workspace, rec: Record, context: dict[str, Any]) -> None
             data, mime = clean_logo(allowed_path(ws.root, url))
         except URLRefused as refusal:
             where = party.location("logo")
-            raise URLRefused(url, f"{refusal.reason}; it is the logo of party '{party.id}' ({where}) named by {rec.source}: copy the image into assets/") from None
+            raise URLRefused(url, _("{reason}; it is the logo of party '{party}' ({where}) named by {source}: copy the image into assets/").format(
+                reason=refusal.reason, party=party.id, where=where, source=rec.source)) from None
         except (OSError, LogoError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else f"the image {exc}"
-            raise DokgenError(f"cannot use the logo of party '{party.id}' ({party.location('logo')}) named by {rec.source}: {reason}") from None
+            reason = exc.strerror if isinstance(exc, OSError) else _("the image {problem}").format(problem=exc)
+            raise DokgenError(_("cannot use the logo of party '{party}' ({where}) named by {source}: {reason}").format(
+                party=party.id, where=party.location("logo"), source=rec.source, reason=reason)) from None
         logo["src"] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -286,13 +290,15 @@ def produce_lab_report(ws: Workspace, rec: Record, options: Options) -> Rendered
     try:
         data, weasy_warnings = render_pdf(html, base_url=base_url, fetcher=fetcher, pdf_variant=options.pdf_variant)
     except URLRefused as refusal:
-        raise URLRefused(refusal.url, f"{refusal.reason}; templates/{TEMPLATE} or its stylesheet asks for it while rendering {rec.source}") from None
+        raise URLRefused(refusal.url, _("{reason}; {template} or its stylesheet asks for it while rendering {source}").format(
+            reason=refusal.reason, template=f"templates/{TEMPLATE}", source=rec.source)) from None
 
     warnings = [f"{rec.source}: WeasyPrint: {w}" for w in weasy_warnings]
     lacking = missing_glyphs(ws, context)
     if lacking:
         shown = ", ".join(f"U+{ord(c):04X} {c!r}" for c in lacking[:5]) + (", ..." if len(lacking) > 5 else "")
-        warnings.append(f"{rec.source}: the report font has no glyph for {shown}; a system font stands in, so the PDF may look different on another machine")
+        warnings.append(_("{source}: the report font has no glyph for {characters}; a system font stands in, so the PDF may look different on another machine").format(
+            source=rec.source, characters=shown))
     if options.pdf_variant == "pdf/x-4":
-        warnings.append(f"{rec.source}: WeasyPrint writes a random document id into PDF/X-4 files: two builds will differ")
+        warnings.append(_("{source}: WeasyPrint writes a random document id into PDF/X-4 files: two builds will differ").format(source=rec.source))
     return Rendered({f"labs/{rec.id}.pdf": data}, warnings)

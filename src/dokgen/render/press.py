@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _
+
 if TYPE_CHECKING:
     from ..build import Options, Rendered
     from ..records import Record, Workspace
@@ -53,16 +55,17 @@ def produce_press(ws: Workspace, rec: Record, options: Options) -> Rendered:
 
     ctx = press_context(ws, rec.id)
     files = {}
-    for target, (_, suffix) in TARGETS.items():
+    for target, (_template, suffix) in TARGETS.items():
         text = render_target(ws, target, ctx)
         files[f"press/{rec.id}.{suffix}"] = text.encode("utf-8")
 
     warnings = []
     n, low, high = ctx["word_count"], ctx["words_min"], ctx["words_max"]
     if not low <= n <= high:
-        advice = "add quotes or facts" if n < low else "shorten the quotes"
+        advice = _("add quotes or facts") if n < low else _("shorten the quotes")
         where = "quotes" if rec.model.quotes else "headline"
-        warnings.append(f"{rec.location(where)}: {where}: the piece has {n} words; humas pieces have {low}-{high} (aim for 300-500): {advice}")
+        message = _("the piece has {count} words; humas pieces have {low}-{high} (aim for 300-500): {advice}").format(count=n, low=low, high=high, advice=advice)
+        warnings.append(f"{rec.location(where)}: {where}: {message}")
     problem = date_problem(ws, rec.id)
     if problem:
         warnings.append(f"{rec.location('date')}: date: {problem}")
