@@ -9,10 +9,12 @@ that is already signed in (it opened the printed URL once).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +26,34 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 
 
-def copy_example(target: Path) -> Path:
+def copy_example(target: Path, source: Path = REPO) -> Path:
     """A copy of the repository's workspace (records, templates, assets) without out/."""
     for part in ("records", "templates", "assets"):
-        shutil.copytree(REPO / part, target / part)
+        shutil.copytree(source / part, target / part)
     return target
+
+
+def dokgen_check(ws: Path, lang: str = "id_ID.UTF-8") -> subprocess.CompletedProcess:
+    """`LANG=<lang> dokgen check` run on the workspace ws, as a clerk would in a terminal."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANGUAGE")}
+    return subprocess.run([sys.executable, "-m", "dokgen", "-C", str(ws), "check"], env={**env, "LANG": lang},
+                          capture_output=True, text=True, timeout=120)
+
+
+def check_says(root: Path, rel: str, old: str, new: str, lang: str = "id_ID.UTF-8") -> dict[str, str]:
+    """field -> message that `LANG=<lang> dokgen check` prints for the record `rel` of a copy
+    of the workspace `root` with `old` replaced by `new`: what the server must show beside fields."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = copy_example(Path(tmp) / "ws", root)
+        text = (ws / rel).read_text(encoding="utf-8")
+        assert old in text
+        (ws / rel).write_text(text.replace(old, new, 1), encoding="utf-8")
+        done = dokgen_check(ws, lang)
+    found = re.findall(rf"(?m)^{re.escape(rel)}:\d+:\d+: ([\w.\[\]]+): (.*)$", done.stderr)
+    assert done.returncode == 1 and found, done.stderr
+    return dict(found)
 
 
 @dataclass

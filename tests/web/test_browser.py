@@ -13,9 +13,10 @@ from playwright.sync_api import expect
 
 from dokgen.yamlfile import read_yaml
 
+from .conftest import REPO, check_says
+
 pytestmark = pytest.mark.slow
 MOU = "records/mou/pontianak-lan-2015.yaml"
-DATE_MESSAGE = "'29/02/2024' is not a date; write YYYY-MM-DD, e.g. 2015-11-11"
 # reliability guarantee 2's payload (tests/reliability/test_payloads.py)
 PAYLOAD = "&<>\"' ]]> {{ 7*7 }} {% if x %} {{ ''.__class__.__mro__ }} {{ cycler.__init__.__globals__ }}"
 
@@ -63,7 +64,9 @@ def test_the_clerks_scenario(page, server, tmp_path):
     assert page.url == server.base + "/"
     before = (server.root / MOU).read_text(encoding="utf-8")
 
-    # a wrong date: the check's own message beside the field, nothing written
+    # a wrong date: `LANG=id dokgen check`'s own message beside the field, nothing written
+    DATE_MESSAGE = check_says(REPO, MOU, "date: 2015-11-11", "date: 29/02/2024")["signing.date"]
+    assert DATE_MESSAGE == "'29/02/2024' bukan tanggal; tulis TTTT-BB-HH, misalnya 2015-11-11"
     open_record(page, server, "Kerja Sama Penguatan Kapasitas")
     date = field(page, "signing", "date")
     date.locator("input").fill("29/02/2024")

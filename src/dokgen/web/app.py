@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, redirect, render_template, request
 
+from .. import i18n
 from .index import WorkspaceIndex
 
 HTMX = "htmx-2.0.11.min.js"  # vendored from npm (static/VENDORED.md)
@@ -43,6 +44,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+LANGUAGE = "id"  # the clerks' language: problems beside fields are `LANG=id dokgen check`'s words
 
 
 @dataclass
@@ -73,11 +75,23 @@ def create_app(workspace_root: Path, token: str, *, hosts: tuple[str, ...] = LOC
     for spec in BLUEPRINTS if blueprints is None else blueprints:
         module, attribute = spec.split(":")
         app.register_blueprint(getattr(importlib.import_module(module), attribute))
+    app.wsgi_app = _speaking(app.wsgi_app, LANGUAGE)  # type: ignore[method-assign]
     app.before_request(_guard)
     app.after_request(_headers)
     app.jinja_env.globals.update(htmx=HTMX, nav_links=lambda: [(n, e) for n, e in NAV if e in app.view_functions])
     app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     return app
+
+
+def _speaking(wsgi_app: Callable, code: str) -> Callable:
+    """Answer every request in `code`; the context variable is reset afterwards, as waitress
+    hands the same thread the next request."""
+
+    def speaking(environ, start_response):
+        with i18n.using(code):
+            return wsgi_app(environ, start_response)
+
+    return speaking
 
 
 def _guard() -> Response | None:
@@ -187,7 +201,8 @@ def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, op
     if host not in LOCAL_HOSTS:
         say(f"warning: serving on {host}, reachable from other machines; everyone with the URL below can edit this workspace")
     try:  # Ctrl-C at any moment from here on stops cleanly: saves are atomic, builds leave out/ complete
-        app.extensions["dokgen"].index.refresh()  # read the workspace now, not on the first click
+        with i18n.using(LANGUAGE):  # the index keeps the problems it found, in the words requests show
+            app.extensions["dokgen"].index.refresh()  # read the workspace now, not on the first click
         say(f"dokgen serve: {root.resolve()} at\n  {url}\nCtrl-C stops it.")
         if ready is not None:
             ready(url, server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 
@@ -50,5 +51,6 @@ def start_build(s) -> bool:
         return False
     s.progress.clear()
     s.progress.update(running=True, done=0, total=0)
-    threading.Thread(target=run_build, args=(s,), daemon=True).start()
+    # the request's context (its language) goes along: a new thread would start with none
+    threading.Thread(target=contextvars.copy_context().run, args=(run_build, s), daemon=True).start()
     return True
