@@ -195,7 +195,7 @@ def test_invalid_form_is_kept_as_a_draft_until_discarded(page, server):
     page.get_by_role("button", name="Pakai draf").click()
     page.wait_for_url(re.compile(r"draf=1"))
     assert field(page, "term_years").locator("input").input_value() == "lima"
-    field(page, "term_years", ).locator("[data-msg]").filter(has_text="'lima' is not a whole number").wait_for()
+    field(page, "term_years", ).locator("[data-msg]").filter(has_text="'lima' bukan bilangan bulat").wait_for()
     assert data(server, MOU)["term_years"] == "5"
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Buang draf").click()
@@ -292,7 +292,7 @@ def test_buat_baru_starts_an_empty_form_that_is_kept_as_a_draft(page, server):
     page.locator("[data-record-id]").fill("berita-baru")
     field(page, "headline").locator("input").fill("Judul Berita Baru")
     assert "Belum disimpan" in save(page)
-    assert field(page, "dateline").locator("[data-msg]").inner_text() == "must not be empty"
+    assert field(page, "dateline").locator("[data-msg]").inner_text() == "tidak boleh kosong"
     assert not (server.root / "records/press/berita-baru.yaml").exists()
     page.goto(server.base + "/")
     page.get_by_role("link", name="Siaran pers berita-baru").click()  # listed under "Draf yang belum disimpan"
