@@ -36,6 +36,7 @@ import uuid
 from pathlib import Path
 
 from .errors import DokgenError
+from .i18n import _
 
 PACKAGE = "libreoffice-writer-nogui"  # Debian's LibreOffice without the desktop parts
 UNO_PACKAGE = "python3-uno"
@@ -55,15 +56,16 @@ def find_soffice(setting: str | None = None) -> str:
     if setting:
         found = shutil.which(setting)
         if found is None:
-            raise ConversionError(f"LibreOffice not found at {setting} (DOKGEN_SOFFICE); "
-                                  f"install it (Debian: apt-get install {PACKAGE}) or point DOKGEN_SOFFICE at soffice")
+            raise ConversionError(_("LibreOffice not found at {setting} (DOKGEN_SOFFICE); "
+                                    "install it (Debian: apt-get install {package}) or point DOKGEN_SOFFICE at soffice")
+                                  .format(setting=setting, package=PACKAGE))
         return found
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
             return found
-    raise ConversionError(f"LibreOffice is needed for PDFs and previews of Word drafts, and soffice is not on PATH; "
-                          f"install it (Debian: apt-get install {PACKAGE})")
+    raise ConversionError(_("LibreOffice is needed for PDFs and previews of Word drafts, and soffice is not on PATH; "
+                            "install it (Debian: apt-get install {package})").format(package=PACKAGE))
 
 
 def find_uno_python(soffice: str) -> str:
@@ -74,8 +76,8 @@ def find_uno_python(soffice: str) -> str:
     for python in dict.fromkeys(c for c in candidates if c):
         if shutil.which(python) and subprocess.run([python, "-c", "import uno"], capture_output=True).returncode == 0:
             return python
-    raise ConversionError(f"LibreOffice is installed but its Python bridge is not; "
-                          f"install it (Debian: apt-get install {UNO_PACKAGE}) or set DOKGEN_UNO_PYTHON")
+    raise ConversionError(_("LibreOffice is installed but its Python bridge is not; "
+                            "install it (Debian: apt-get install {package}) or set DOKGEN_UNO_PYTHON").format(package=UNO_PACKAGE))
 
 
 class Converter:
@@ -123,8 +125,8 @@ class Converter:
         answer = self._answer(START_SECONDS + 5)
         if answer is None or not answer.get("ok"):
             self._stop()
-            why = answer.get("error") if answer else f"no answer within {START_SECONDS:.0f} s"
-            raise ConversionError(f"LibreOffice ({self.soffice}) did not start: {why}")
+            why = answer.get("error") if answer else _("no answer within {seconds:.0f} s").format(seconds=START_SECONDS)
+            raise ConversionError(_("LibreOffice ({program}) did not start: {why}").format(program=self.soffice, why=why))
 
     def _answer(self, seconds: float) -> dict | None:
         try:
@@ -195,11 +197,11 @@ class Converter:
                     self._bridge.stdin.flush()
                     answer = self._answer(self.timeout)
                 except (BrokenPipeError, OSError):
-                    answer = {"ok": False, "error": "the UNO bridge stopped", "dead": True}
+                    answer = {"ok": False, "error": _("the UNO bridge stopped"), "dead": True}
                 if answer is None:
                     self._stop()
-                    raise ConversionError(f"{name}: LibreOffice took longer than {self.timeout:.0f} s to convert it; "
-                                          "it was stopped (the next document starts a fresh one)")
+                    raise ConversionError(_("{name}: LibreOffice took longer than {seconds:.0f} s to convert it; "
+                                            "it was stopped (the next document starts a fresh one)").format(name=name, seconds=self.timeout))
                 if answer.get("ok"):
                     try:
                         return dst.read_bytes()
@@ -208,9 +210,9 @@ class Converter:
                         dst.unlink(missing_ok=True)
                 src.unlink(missing_ok=True)
                 if not answer.get("dead") and self._alive():
-                    raise ConversionError(f"{name}: LibreOffice could not convert it: {answer.get('error')}")
+                    raise ConversionError(_("{name}: LibreOffice could not convert it: {why}").format(name=name, why=answer.get("error")))
                 self._stop()  # LibreOffice died (crash, kill): a fresh one gets the document once more
-            raise ConversionError(f"{name}: LibreOffice stopped twice while converting it: {answer.get('error')}")
+            raise ConversionError(_("{name}: LibreOffice stopped twice while converting it: {why}").format(name=name, why=answer.get("error")))
 
 
 def _pump(stream, answers: queue.Queue) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import DokgenError
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from .build import Job, Rendered
@@ -67,7 +68,7 @@ class Previewer:
     def key(self, kind: str, record_id: str) -> str:
         """The input key of the record's document now: it changes exactly when its preview does."""
         if kind not in (*KINDS, "press"):
-            raise PreviewError(f"no previews of '{kind}'; there are: {', '.join((*KINDS, 'press'))}")
+            raise PreviewError(_("no previews of '{kind}'; there are: {kinds}").format(kind=kind, kinds=", ".join((*KINDS, "press"))))
         with self._lock:
             return self._job(kind, record_id)[1]
 
@@ -87,7 +88,7 @@ class Previewer:
         import pypdfium2 as pdfium
 
         if not 16 <= width <= MAX_WIDTH:
-            raise PreviewError(f"width {width}: give 16 to {MAX_WIDTH} pixels")
+            raise PreviewError(_("width {width}: give 16 to {most} pixels").format(width=width, most=MAX_WIDTH))
         key, pdf = self._pdf(kind, record_id)
         with self._lock:
             cached = self._pages.get((key, page, width))
@@ -97,7 +98,9 @@ class Previewer:
             doc = pdfium.PdfDocument(pdf)
             try:
                 if not 1 <= page <= len(doc):
-                    raise PreviewError(f"{kind} {record_id}: no page {page}; it has {len(doc)} page(s)")
+                    raise PreviewError(ngettext("{kind} {id}: no page {page}; it has {count} page",
+                                                "{kind} {id}: no page {page}; it has {count} pages", len(doc))
+                                       .format(kind=kind, id=record_id, page=page, count=len(doc)))
                 pdf_page = doc[page - 1]
                 image = pdf_page.render(scale=width / pdf_page.get_width()).to_pil()
                 pdf_page.close()
@@ -112,7 +115,7 @@ class Previewer:
     def press_html(self, record_id: str) -> str:
         """The press piece's web page as the build writes it."""
         with self._lock:
-            job, _ = self._job("press", record_id)
+            job, _key = self._job("press", record_id)
             return self._run(job).files[f"press/{record_id}.html"].decode("utf-8")
 
     def _run(self, job: Job) -> Rendered:
@@ -132,17 +135,18 @@ class Previewer:
         from .records import load_workspace
 
         if kind not in (*KINDS, "press"):
-            raise PreviewError(f"no previews of '{kind}'; there are: {', '.join((*KINDS, 'press'))}")
+            raise PreviewError(_("no previews of '{kind}'; there are: {kinds}").format(kind=kind, kinds=", ".join((*KINDS, "press"))))
         ws = load_workspace(self.root, RecordCache(self.root / "out"))  # read each time: records change
         for job in plan(ws):
             if job.record.kind == kind and job.record.id == record_id:
                 self._ws = ws
                 return job, InputKeys(ws, self.options).key(job)
-        raise PreviewError(f"no {kind} record '{record_id}' in {self.root / 'records'}")
+        raise PreviewError(_("no {kind} record '{id}' in {folder}").format(kind=kind, id=record_id, folder=self.root / "records"))
 
     def _pdf(self, kind: str, record_id: str) -> tuple[str, bytes]:
         if kind not in KINDS:
-            raise PreviewError(f"no page previews of '{kind}'; there are: {', '.join(KINDS)} (press is shown as its web page)")
+            raise PreviewError(_("no page previews of '{kind}'; there are: {kinds} (press is shown as its web page)")
+                               .format(kind=kind, kinds=", ".join(KINDS)))
         with self._lock:
             job, key = self._job(kind, record_id)
             cached = self._pdfs.get(key)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .errors import DokgenError, OutputError
+from .i18n import _
 
 if TYPE_CHECKING:
     from .build import BuildReport, Job, Progress
@@ -50,7 +51,7 @@ def signing_pdfs(
     ws = load_workspace(root, RecordCache(out_dir))
     jobs = [job for job in plan(ws, selection) if job.record.kind == "mou"]
     if selection and not jobs:
-        raise DokgenError("no MoU is made from the named records; name a file under records/mou/ (or a party of a MoU)")
+        raise DokgenError(_("no MoU is made from the named records; name a file under records/mou/ (or a party of a MoU)"))
     report = BuildReport(notes=list(ws.notes))
     _build_missing_drafts(root, ws, jobs, Options(), report, timeout)
 
@@ -86,8 +87,12 @@ def _build_missing_drafts(root: Path, ws, jobs: list[Job], options, report: Buil
         state = manifest.wrote(draft)
         if state is False:
             entry = manifest.entries.get(draft)
-            changed = " (the record changed since; those changes are not in it)" if entry is None or entry.key != keys.key(job) else ""
-            report.notes.append(f"out/{draft} was edited by hand: its PDF is made from it as it stands{changed}")
+            if entry is None or entry.key != keys.key(job):
+                note = _("out/{draft} was edited by hand: its PDF is made from it as it stands "
+                         "(the record changed since; those changes are not in it)")
+            else:
+                note = _("out/{draft} was edited by hand: its PDF is made from it as it stands")
+            report.notes.append(note.format(draft=draft))
         elif state is None or not manifest.is_fresh(draft, keys.key(job)):
             todo.append(root / job.record.source)
     if todo:
@@ -126,12 +131,12 @@ def _sign_one(out_dir: Path, mou_id: str, writer, running: Callable[[], Converte
     try:
         data = read_regular(out_dir / draft, MAX_TEMPLATE_BYTES, "the draft")
     except (OSError, DokgenError) as exc:
-        why = "it was not built" if isinstance(exc, FileNotFoundError) else exc
-        report.failed.append(f"out/{pdf_rel}: no PDF: out/{draft}: {why}")
+        why = _("it was not built") if isinstance(exc, FileNotFoundError) else exc
+        report.failed.append(_("out/{pdf}: no PDF: out/{draft}: {why}").format(pdf=pdf_rel, draft=draft, why=why))
         return "failed"
     if not _is_word_document(data):
-        report.failed.append(f"out/{pdf_rel}: no PDF: out/{draft} is not a Word document (.docx) any more; "
-                             "save it from Word as a Word Document, or move it away to build it again")
+        report.failed.append(_("out/{pdf}: no PDF: out/{draft} is not a Word document (.docx) any more; "
+                               "save it from Word as a Word Document, or move it away to build it again").format(pdf=pdf_rel, draft=draft))
         return "failed"
     key = input_key([("draft", data), ("dokgen-version", __version__.encode()), ("variant", PDF_VARIANT)])
     if writer.is_fresh(pdf_rel, key):

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from .. import model
 from ..characters import character_problem, normalise
 from ..errors import DokgenError, Location, Problem
+from ..i18n import _, ngettext
 from ..records import did_you_mean, pydantic_problems
 from ..yamlfile import YamlDoc
 from .layout import IDEAS, PARTIES, TEMPLATE_VERSION, VERSION_LABEL, CellLocation, Column, SheetSpec
@@ -67,7 +68,7 @@ def match_sheet(tables: list[Table], spec: SheetSpec, source: str, problems: lis
     header_idx = next((i for i, row in enumerate(table.rows) if any(not _blank(v) for v in row)), None)
     where = CellLocation(source, 0, 0, table.name)
     if header_idx is None:
-        problems.append(Problem(where, "", f"the sheet is empty; its first row holds the headers: {', '.join(_headers(spec))}"))
+        problems.append(Problem(where, "", _("the sheet is empty; its first row holds the headers: {headers}").format(headers=", ".join(_headers(spec)))))
         return None
     sheet = Sheet(table, spec, source, header_idx + 1, {})
     known = {_canon(c.header): c.header for c in spec.columns}
@@ -82,18 +83,18 @@ def match_sheet(tables: list[Table], spec: SheetSpec, source: str, problems: lis
             if hint:  # a typo of an agreed header: its column would be lost
                 for canon, proper in known.items():  # say it as the header is written
                     hint = hint.replace(f"'{canon}'", f"'{proper}'")
-                problems.append(Problem(here, "", f"unknown column '{text}'{hint}; the headers are: {', '.join(_headers(spec))}"))
+                problems.append(Problem(here, "", _("unknown column '{text}'{hint}; the headers are: {headers}").format(text=text, hint=hint, headers=", ".join(_headers(spec)))))
             else:  # another column of the facilitators' own (a timestamp, a note): allowed, said
-                sheet.notes.append(f"{here}: column '{text}' is not one dokgen reads; it was left out")
+                sheet.notes.append(_("{where}: column '{text}' is not one dokgen reads; it was left out").format(where=here, text=text))
         elif header in sheet.columns:
             first = CellLocation(source, header_idx + 1, sheet.columns[header] + 1, table.name)
-            problems.append(Problem(here, "", f"'{header}' is already the header of {first}; keep one column of each"))
+            problems.append(Problem(here, "", _("'{header}' is already the header of {first}; keep one column of each").format(header=header, first=first)))
         else:
             sheet.columns[header] = col
     missing = [c.header for c in spec.columns if c.header not in sheet.columns and not c.optional]
     for header in missing:
         problems.append(Problem(CellLocation(source, header_idx + 1, 0, table.name), header,
-                                f"column is missing; the headers are, in this order: {', '.join(_headers(spec))}"))
+                                _("column is missing; the headers are, in this order: {headers}").format(headers=", ".join(_headers(spec)))))
     return None if missing else sheet
 
 
@@ -113,8 +114,8 @@ def _pick(tables: list[Table], spec: SheetSpec, source: str, problems: list[Prob
         if required <= {_canon(v) for v in first if not _blank(v)}:
             return t
     names = [t.name for t in tables]
-    problems.append(Problem(Location(source), "", f"no sheet '{spec.name}'{did_you_mean(spec.name, names)} and no sheet with its "
-                                                  f"headers; the workbook holds: {', '.join(names)}"))
+    problems.append(Problem(Location(source), "", _("no sheet '{name}'{hint} and no sheet with its headers; the workbook holds: {names}")
+                                                  .format(name=spec.name, hint=did_you_mean(spec.name, names), names=", ".join(names))))
     return None
 
 
@@ -132,8 +133,9 @@ def check_version(tables: list[Table], source: str, problems: list[Problem]) -> 
                 if version is None or version > TEMPLATE_VERSION:
                     shown = version if isinstance(row[1], float) and float(row[1]).is_integer() else row[1]
                     problems.append(Problem(CellLocation(source, r + 1, 2, t.name), VERSION_LABEL,
-                                            f"'{shown}' is not a template version this dokgen reads (up to {TEMPLATE_VERSION}); "
-                                            "make a new template with `dokgen import template`, or update dokgen"))
+                                            _("'{shown}' is not a template version this dokgen reads (up to {version}); "
+                                              "make a new template with `dokgen import template`, or update dokgen")
+                                            .format(shown=shown, version=TEMPLATE_VERSION)))
 
 
 def cell_text(value: Any, column: Column, where: CellLocation, table: Table, problems: list[Problem]) -> str | None:
@@ -142,8 +144,8 @@ def cell_text(value: Any, column: Column, where: CellLocation, table: Table, pro
         problems.append(Problem(where, column.header, message))
 
     if (where.line, where.col) in table.uncalculated and _blank(value):
-        refuse("a formula with no saved value (a file written by a program and never opened has none); open it in "
-               "Excel or LibreOffice, save it and import again, or type the value instead of the formula")
+        refuse(_("a formula with no saved value (a file written by a program and never opened has none); open it in "
+                 "Excel or LibreOffice, save it and import again, or type the value instead of the formula"))
         return None
     if isinstance(value, bool):
         value = "TRUE" if value else "FALSE"
@@ -175,9 +177,10 @@ def cell_text(value: Any, column: Column, where: CellLocation, table: Table, pro
 def _typed_as_number(value: Any, column: Column) -> str:
     shown = f"{value:.15g}" if isinstance(value, float) else str(value)
     if column.header == "NIP":
-        return (f"typed as a number ({shown}): Excel keeps only 15 digits, so an 18-digit NIP has lost its last ones; "
-                "format the column as Text (Format Cells > Text) and type the NIP again")
-    return f"typed as a number ({shown}); an {column.header} is text: format the column as Text (Format Cells > Text) and type it again"
+        return _("typed as a number ({shown}): Excel keeps only 15 digits, so an 18-digit NIP has lost its last ones; "
+                 "format the column as Text (Format Cells > Text) and type the NIP again").format(shown=shown)
+    return _("typed as a number ({shown}); an {header} is text: format the column as Text (Format Cells > Text) "
+             "and type it again").format(shown=shown, header=column.header)
 
 
 def _required(cls: type[BaseModel], path: tuple[str, ...]) -> bool:
@@ -269,15 +272,15 @@ def read_units(sheet: Sheet, problems: list[Problem]) -> SheetRows:
                   for c in (*unit_cols, *idea_cols)}
         name, unit_type = values["Nama unit"], values["Jenis unit"]
         if name is None:
-            problems.append(Problem(sheet.at(row, "Nama unit"), "Nama unit", "must not be empty: every row names its unit "
-                                    "(type the name again, or merge the unit's cells)"))
+            problems.append(Problem(sheet.at(row, "Nama unit"), "Nama unit", _("must not be empty: every row names its unit "
+                                      "(type the name again, or merge the unit's cells)")))
             continue
         if current is None or current["name"] != name:
             if current is not None:
                 closed[current["name"]] = current["_row"]
             if name in closed:
-                problems.append(Problem(sheet.at(row, "Nama unit"), "Nama unit", f"'{name}' is already listed from row "
-                                        f"{closed[name]}; keep a unit's rows together, one below the other"))
+                problems.append(Problem(sheet.at(row, "Nama unit"), "Nama unit", _("'{name}' is already listed from row {row}; keep a unit's rows together, one below the other")
+                                        .format(name=name, row=closed[name])))
                 current = None
                 continue
             u = len(out.items)
@@ -288,8 +291,8 @@ def read_units(sheet: Sheet, problems: list[Problem]) -> SheetRows:
             out.cells[("units", u, "name")] = sheet.at(row, "Nama unit")
             out.cells[("units", u, "type")] = sheet.at(row, "Jenis unit")
         elif unit_type is not None and unit_type != current["type"]:
-            problems.append(Problem(sheet.at(row, "Jenis unit"), "Jenis unit", f"'{unit_type}' differs from '{current['type']}' "
-                                    f"in row {current['_row']} of the same unit; a unit has one type"))
+            problems.append(Problem(sheet.at(row, "Jenis unit"), "Jenis unit", _("'{type}' differs from '{first}' in row {row} of the same unit; a unit has one type")
+                                    .format(type=unit_type, first=current["type"], row=current["_row"])))
         if all(values[c.header] is None for c in idea_cols):
             continue  # a unit with no ideas yet, or a repeated unit row without an idea
         u, i = len(out.items) - 1, len(current["ideas"])
@@ -339,8 +342,8 @@ def read_parties(sheet: Sheet, problems: list[Problem]) -> SheetRows:
         party_id = cell_text(cells["id"], PARTIES.column("id"), sheet.at(row, "id"), sheet.table, problems)
         if party_id is None:
             if _blank(cells["id"]):
-                problems.append(Problem(sheet.at(row, "id"), "id", "must not be empty: the id names the party's file "
-                                        "(lowercase letters, digits and '-', e.g. pemkot-pontianak)"))
+                problems.append(Problem(sheet.at(row, "id"), "id", _("must not be empty: the id names the party's file "
+                                          "(lowercase letters, digits and '-', e.g. pemkot-pontianak)")))
             continue
         try:
             model._record_id(party_id)  # the model's own id rule and message
@@ -348,7 +351,7 @@ def read_parties(sheet: Sheet, problems: list[Problem]) -> SheetRows:
             problems.append(Problem(sheet.at(row, "id"), "id", str(exc)))
             continue
         if party_id in seen:
-            problems.append(Problem(sheet.at(row, "id"), "id", f"'{party_id}' is already in row {seen[party_id]}; one row per party"))
+            problems.append(Problem(sheet.at(row, "id"), "id", _("'{id}' is already in row {row}; one row per party").format(id=party_id, row=seen[party_id])))
             continue
         seen[party_id] = row
         fields: dict = {}
@@ -379,5 +382,7 @@ def hidden_note(sheet: Sheet) -> str | None:
                     if sheet.header_row < r <= len(rows) and any(not _blank(v) for v in rows[r - 1]))
     if not hidden:
         return None
-    listed = ", ".join(map(str, hidden[:10])) + (f" and {len(hidden) - 10} more" if len(hidden) > 10 else "")
-    return f"{sheet.at(0)}: {len(hidden)} hidden row{'s' if len(hidden) != 1 else ''} imported too ({listed}); delete a row to leave it out"
+    listed = ", ".join(map(str, hidden[:10])) + (_(" and {count} more").format(count=len(hidden) - 10) if len(hidden) > 10 else "")
+    return ngettext("{where}: {count} hidden row imported too ({listed}); delete a row to leave it out",
+                    "{where}: {count} hidden rows imported too ({listed}); delete a row to leave it out",
+                    len(hidden)).format(where=sheet.at(0), count=len(hidden), listed=listed)

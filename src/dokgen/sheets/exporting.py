@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from .. import model
 from ..errors import DokgenError, Problem, ProblemsError
 from ..files import litter
+from ..i18n import _
 from ..records import pydantic_problems
 from .importing import read_record
 from .layout import IDEAS, PARTIES
@@ -24,7 +25,7 @@ def export_lab(workspace: Path, lab_id: str, out: Path, *, force: bool = False) 
     """Write the lab's units and ideas to out; return (units, ideas)."""
     rel = f"records/labs/{lab_id}.yaml"
     if not model.ID_PATTERN.match(lab_id):
-        raise DokgenError(f"'{lab_id}' is not a lab id (the name of a file in records/labs/ without .yaml)")
+        raise DokgenError(_("'{id}' is not a lab id (the name of a file in records/labs/ without .yaml)").format(id=lab_id))
     data = _valid(workspace / rel, rel, model.Lab)
     rows: list[list[Any]] = []
     units = data.get("units") or []
@@ -41,7 +42,7 @@ def export_parties(workspace: Path, out: Path, *, force: bool = False) -> int:
     """Write every party record to out, one a row, by id; return how many."""
     folder = workspace / "records" / "parties"
     if not folder.is_dir():
-        raise DokgenError(f"{workspace}: no records/parties/ folder here; use -C to point at a workspace")
+        raise DokgenError(_("{workspace}: no records/parties/ folder here; use -C to point at a workspace").format(workspace=workspace))
     rows, problems = [], []
     for path in sorted(folder.glob("*.yaml")):
         if litter(path.name) or path.name.startswith(".") or not model.ID_PATTERN.match(path.stem):
@@ -70,10 +71,10 @@ def _valid(path: Path, rel: str, cls: type) -> dict:
     try:
         read = read_record(path, rel, problems)
     except FileNotFoundError:
-        raise DokgenError(f"no record {rel}") from None
+        raise DokgenError(_("no record {rel}").format(rel=rel)) from None
     if read is None:
         raise ProblemsError(problems)
-    _, doc, _ = read
+    _path, doc, _rest = read
     try:
         cls.model_validate(doc.data)
     except ValidationError as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import model
 from ..errors import DokgenError, Location, Problem, ProblemsError
 from ..files import FileRefused, read_regular, shown
+from ..i18n import N_, _
 from ..yamlfile import MAX_FILE_BYTES, YamlDoc, YamlProblems, read_yaml
 from .checking import (Locator, Sheet, check_version, hidden_note, lab_with_units, limit_problems, match_sheet, merged,
                        model_problems, party_cells, read_parties, read_units)
@@ -42,6 +43,9 @@ class Change:
                                             "/dev/null" if self.old_text is None else self.rel, self.rel))
 
 
+STATUSES = {"new": N_("new"), "changed": N_("changed"), "unchanged": N_("unchanged")}  # of a record file
+
+
 @dataclass
 class ImportResult:
     kind: str  # "lab" or "parties"
@@ -53,16 +57,18 @@ class ImportResult:
     written: bool = False
 
     def summary(self) -> str:
-        verb = "imported" if self.written else "would import"
         if self.kind == "lab":
-            c = self.counts
-            change = self.changes[0].status
-            return (f"{verb} {self.source} into {self.target}: {c['units']} units, {c['ideas']} ideas "
-                    f"(before: {c['units_before']} units, {c['ideas_before']} ideas); the record is {change}")
-        by = {s: [c.path.stem for c in self.changes if c.status == s] for s in ("new", "changed", "unchanged")}
-        listed = "; ".join(f"{len(ids)} {s}" + (f" ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids and s != "unchanged" else "")
+            said = (_("imported {source} into {target}: {units} units, {ideas} ideas "
+                      "(before: {units_before} units, {ideas_before} ideas); the record is {change}") if self.written else
+                    _("would import {source} into {target}: {units} units, {ideas} ideas "
+                      "(before: {units_before} units, {ideas_before} ideas); the record is {change}"))
+            return said.format(source=self.source, target=self.target, change=_(STATUSES[self.changes[0].status]), **self.counts)
+        by = {s: [c.path.stem for c in self.changes if c.status == s] for s in STATUSES}
+        listed = "; ".join(f"{len(ids)} {_(STATUSES[s])}" + (f" ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids and s != "unchanged" else "")
                            for s, ids in by.items())
-        return f"{verb} {self.source} into {self.target}: {len(self.changes)} parties: {listed}"
+        said = (_("imported {source} into {target}: {count} parties: {listed}") if self.written else
+                _("would import {source} into {target}: {count} parties: {listed}"))
+        return said.format(source=self.source, target=self.target, count=len(self.changes), listed=listed)
 
 
 def target_kind(into: Path) -> str:
@@ -71,7 +77,8 @@ def target_kind(into: Path) -> str:
         return "lab"
     if into.name == "parties" and into.suffix == "":
         return "parties"
-    raise DokgenError(f"--into names a lab record (records/labs/<id>.yaml) or the parties folder (records/parties/), not {shown(str(into))}")
+    raise DokgenError(_("--into names a lab record (records/labs/<id>.yaml) or the parties folder (records/parties/), not {into}")
+                      .format(into=shown(str(into))))
 
 
 def import_sheet(workspace: Path, file: Path, into: Path, *, write: bool = True, annotate: Path | None = None,
@@ -118,7 +125,8 @@ def _confined(workspace: Path, into: Path, kind: str) -> Path:
     inside = target.parent.resolve() == folder if kind == "lab" else target.resolve() == folder
     if not inside or (kind == "lab" and not model.ID_PATTERN.match(target.stem)):
         where = "records/labs/<id>.yaml" if kind == "lab" else "records/parties/"
-        raise DokgenError(f"--into {shown(str(into))} is not {where} of the workspace {shown(str(workspace))}; use -C to name the workspace")
+        raise DokgenError(_("--into {into} is not {where} of the workspace {workspace}; use -C to name the workspace")
+                          .format(into=shown(str(into)), where=where, workspace=shown(str(workspace))))
     return target
 
 
@@ -129,10 +137,10 @@ def read_record(path: Path, rel: str, problems: list[Problem]) -> tuple[str, Yam
     except FileNotFoundError:
         raise
     except FileRefused as exc:
-        problems.append(Problem(Location(rel, 1, 1), "", f"not read: {exc.strerror}"))
+        problems.append(Problem(Location(rel, 1, 1), "", _("not read: {reason}").format(reason=exc.strerror)))
         return None
     except OSError as exc:
-        problems.append(Problem(Location(rel, 1, 1), "", f"cannot read: {exc.strerror}"))
+        problems.append(Problem(Location(rel, 1, 1), "", _("cannot read: {reason}").format(reason=exc.strerror)))
         return None
     try:
         doc = read_yaml(raw, rel)
@@ -140,7 +148,7 @@ def read_record(path: Path, rel: str, problems: list[Problem]) -> tuple[str, Yam
         problems += exc.problems
         return None
     if not isinstance(doc.data, dict):
-        problems.append(Problem(doc.location(()), "", "a record is a mapping of fields (name: value); fix the file first"))
+        problems.append(Problem(doc.location(()), "", _("a record is a mapping of fields (name: value); fix the file first")))
         return None
     return raw.decode("utf-8-sig"), doc, hashlib.sha256(raw).hexdigest()  # the version yamlsave.file_version gives
 
@@ -162,11 +170,11 @@ def _lab(sheet: Sheet, path: Path, rel: str, result: ImportResult, problems: lis
     try:
         read = read_record(path, rel, problems)
     except FileNotFoundError:
-        raise DokgenError(f"no lab record {rel}; write the lab's record first (its title, period, stages...), then import its units") from None
+        raise DokgenError(_("no lab record {rel}; write the lab's record first (its title, period, stages...), then import its units").format(rel=rel)) from None
     rows = read_units(sheet, problems)
     if not rows.items and not problems:  # an empty sheet would silently remove every unit
-        problems.append(Problem(sheet.at(0), "", "no units below the headers; nothing to import (to remove every unit, "
-                                                 f"delete units: from {rel} itself)"))
+        problems.append(Problem(sheet.at(0), "", _("no units below the headers; nothing to import (to remove every unit, "
+                                                   "delete units: from {rel} itself)").format(rel=rel)))
     if read is None:
         return
     text, doc, version = read
@@ -189,10 +197,10 @@ def _lab(sheet: Sheet, path: Path, rel: str, result: ImportResult, problems: lis
 
 def _parties(sheet: Sheet, folder: Path, rel: str, result: ImportResult, problems: list[Problem]) -> None:
     if not folder.is_dir():
-        raise DokgenError(f"no folder {rel}; run dokgen in a workspace (or give -C), the folder records/parties/ holds the parties")
+        raise DokgenError(_("no folder {rel}; run dokgen in a workspace (or give -C), the folder records/parties/ holds the parties").format(rel=rel))
     rows = read_parties(sheet, problems)
     if not rows.items and not problems:
-        problems.append(Problem(sheet.at(0), "", "no parties below the headers; nothing to import"))
+        problems.append(Problem(sheet.at(0), "", _("no parties below the headers; nothing to import")))
     for row, fields in zip(rows.rows, rows.items):
         party_id = fields.pop("_id")
         path = folder / f"{party_id}.yaml"
@@ -226,16 +234,16 @@ def _save(workspace: Path, changes: list[Change]) -> None:
     with BuildLock(workspace / "out"):
         for c in todo:  # checked for all first, so a conflict found late does not leave half an import
             if c.old_text is not None and _current_version(c.path) != c.version:
-                raise DokgenError("changed on disk while the sheet was imported; nothing was written, import again", Location(c.rel))
+                raise DokgenError(_("changed on disk while the sheet was imported; nothing was written, import again"), Location(c.rel))
             if c.old_text is None and c.path.exists():
-                raise DokgenError("was created while the sheet was imported; nothing was written, import again", Location(c.rel))
+                raise DokgenError(_("was created while the sheet was imported; nothing was written, import again"), Location(c.rel))
         for c in todo:
             try:
                 save_text(c.path, c.new_text, expected_version=c.version, create=c.old_text is None)
             except VersionConflict as exc:
                 raise DokgenError(str(exc), Location(c.rel)) from None
             except OSError as exc:
-                raise DokgenError(f"cannot be written: {exc.strerror}", Location(c.rel)) from None
+                raise DokgenError(_("cannot be written: {reason}").format(reason=exc.strerror), Location(c.rel)) from None
 
 
 def _current_version(path: Path) -> str | None:

@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 
 from ..errors import DokgenError, Location, Problem, ProblemsError
 from ..files import FileRefused, read_regular
+from ..i18n import _
 
 MAX_SHEET_BYTES = 20_000_000  # a workbook of 100,000 ideas is ~10 MB
 MAX_UNPACKED_BYTES = 200_000_000  # .xlsx and .ods are zip files: refuse a zip bomb before unpacking
@@ -41,13 +42,13 @@ def read_tables(path: Path, name: str) -> list[Table]:
     """Return the sheets of the file at path (shown to the user as name); DokgenError when it cannot be read."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise DokgenError(f"not a spreadsheet dokgen reads; save it as .xlsx, .ods, .xls or .csv", Location(name))
+        raise DokgenError(_("not a spreadsheet dokgen reads; save it as .xlsx, .ods, .xls or .csv"), Location(name))
     try:
         data = read_regular(path, MAX_SHEET_BYTES, "a spreadsheet")
     except FileRefused as exc:
-        raise DokgenError(f"not read: {exc.strerror}", Location(name)) from None
+        raise DokgenError(_("not read: {reason}").format(reason=exc.strerror), Location(name)) from None
     except OSError as exc:
-        raise DokgenError(f"cannot read: {exc.strerror}", Location(name)) from None
+        raise DokgenError(_("cannot read: {reason}").format(reason=exc.strerror), Location(name)) from None
     if suffix == ".csv":
         return [read_csv(data, name)]
     return read_workbook(data, suffix, name)
@@ -58,15 +59,15 @@ def read_csv(data: bytes, name: str) -> Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         row = data.count(b"\n", 0, exc.start) + 1
-        raise ProblemsError([Problem(Location(name, row, 1), "", "the file is not UTF-8 text; in Excel use Save As > "
-                                     "'CSV UTF-8 (Comma delimited)', in LibreOffice choose the character set Unicode (UTF-8)")]) from None
+        raise ProblemsError([Problem(Location(name, row, 1), "", _("the file is not UTF-8 text; in Excel use Save As > "
+                                       "'CSV UTF-8 (Comma delimited)', in LibreOffice choose the character set Unicode (UTF-8)"))]) from None
     first = text.split("\n", 1)[0]
     # Excel in an Indonesian locale writes ';' (the comma is the decimal mark); elsewhere ','
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
         rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)]
     except csv.Error as exc:
-        raise DokgenError(f"not a well-formed CSV file: {exc}", Location(name)) from None
+        raise DokgenError(_("not a well-formed CSV file: {reason}").format(reason=exc), Location(name)) from None
     return Table("", rows)
 
 
@@ -84,7 +85,8 @@ def read_workbook(data: bytes, suffix: str, name: str) -> list[Table]:
             _fill_merged(rows, sheet.merged_cell_ranges or [])
             tables.append(Table(sheet_name, rows))
     except Exception as exc:  # calamine raises its own error types for damaged or mislabelled files
-        raise DokgenError(f"cannot be read as a {suffix} workbook ({exc}); open it in Excel or LibreOffice and save it again",
+        raise DokgenError(_("cannot be read as a {suffix} workbook ({reason}); open it in Excel or LibreOffice and save it again")
+                          .format(suffix=suffix, reason=exc),
                           Location(name)) from None
     if suffix in (".xlsx", ".xlsm"):
         _xlsx_extras(data, tables)
@@ -96,10 +98,11 @@ def _check_unpacked_size(data: bytes, name: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile:
-        raise DokgenError("cannot be read: the file is damaged or not a workbook; open it in Excel or LibreOffice and save it again",
+        raise DokgenError(_("cannot be read: the file is damaged or not a workbook; open it in Excel or LibreOffice and save it again"),
                           Location(name)) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise DokgenError(f"not read: it unpacks to {unpacked:,} bytes; a spreadsheet may unpack to at most {MAX_UNPACKED_BYTES:,}",
+        raise DokgenError(_("not read: it unpacks to {size:,} bytes; a spreadsheet may unpack to at most {most:,}")
+                          .format(size=unpacked, most=MAX_UNPACKED_BYTES),
                           Location(name))
 
 
@@ -135,7 +138,7 @@ def _xlsx_extras(data: bytes, tables: list[Table]) -> None:
 
 
 def _scan_sheet(fh: Any, table: Table) -> None:
-    for _, el in ElementTree.iterparse(fh):
+    for _event, el in ElementTree.iterparse(fh):
         if el.tag == f"{_MAIN}c":
             value = el.find(f"{_MAIN}v")
             if el.find(f"{_MAIN}f") is not None and (value is None or not value.text):

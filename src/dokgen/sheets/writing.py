@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import DokgenError, Location, Problem
 from ..files import shown
+from ..i18n import _
 from ..writer import atomic_write
 from .layout import IDEAS, TEMPLATE_VERSION, VERSION_LABEL, CellLocation, SheetSpec, choices, column_letter, idea_statuses
 from .reading import Table
@@ -105,15 +106,15 @@ def save_workbook(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write a workbook the user named; an existing file (perhaps the working copy) only with force."""
     name = shown(str(path))
     if path.suffix.lower() != ".xlsx":
-        raise DokgenError("dokgen writes .xlsx workbooks; name the file <name>.xlsx", Location(name))
+        raise DokgenError(_("dokgen writes .xlsx workbooks; name the file <name>.xlsx"), Location(name))
     if path.exists() and not force:
-        raise DokgenError("exists already; choose another name, or use --force to replace it", Location(name))
+        raise DokgenError(_("exists already; choose another name, or use --force to replace it"), Location(name))
     if not path.parent.is_dir():
-        raise DokgenError(f"no folder {shown(str(path.parent))} to write into", Location(name))
+        raise DokgenError(_("no folder {folder} to write into").format(folder=shown(str(path.parent))), Location(name))
     try:
         atomic_write(path, data)
     except OSError as exc:
-        raise DokgenError(f"cannot be written: {exc.strerror}", Location(name)) from None
+        raise DokgenError(_("cannot be written: {reason}").format(reason=exc.strerror), Location(name)) from None
 
 
 def annotate_copy(original: Path, tables: list[Table], problems: list[Problem], out: Path) -> None:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify, request
 
 from .. import model, yamlsave
 from ..errors import Location, Problem
+from ..i18n import _
 from .app import state
 from .index import Entry
 from .store import create, problems_json, read_draft, save
@@ -24,7 +25,7 @@ def _entry(kind: str, record_id: str) -> Entry:
 def _body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        abort(400, "send a JSON object")
+        abort(400, _("send a JSON object"))
     return body
 
 

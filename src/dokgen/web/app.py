@@ -187,23 +187,25 @@ def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, op
 
     root = Path(workspace_root)
     if not (root / "records").is_dir():
-        raise DokgenError(f"{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one")
+        raise DokgenError(i18n._("{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one").format(root=root))
     token = secrets.token_urlsafe(24)
     hosts = LOCAL_HOSTS if host in LOCAL_HOSTS else _names_of(host)
     app = create_app(root, token, hosts=hosts)
     try:
         server = create_server(app, host=host, port=port, threads=4, clear_untrusted_proxy_headers=True, ident="dokgen")
     except OSError as exc:
-        raise DokgenError(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port (0 = any free port)") from None
+        raise DokgenError(i18n._("cannot listen on {host}:{port}: {reason}; choose another --port (0 = any free port)")
+                          .format(host=host, port=port, reason=exc.strerror)) from None
     bound = server.effective_port  # type: ignore[union-attr]
     app.extensions["dokgen"].port = bound
     url = f"http://{'127.0.0.1' if host in LOCAL_HOSTS else hosts[0]}:{bound}/?token={token}"
     if host not in LOCAL_HOSTS:
-        say(f"warning: serving on {host}, reachable from other machines; everyone with the URL below can edit this workspace")
+        say(i18n._("warning: serving on {host}, reachable from other machines; everyone with the URL below can edit this workspace")
+            .format(host=host))
     try:  # Ctrl-C at any moment from here on stops cleanly: saves are atomic, builds leave out/ complete
         with i18n.using(LANGUAGE):  # the index keeps the problems it found, in the words requests show
             app.extensions["dokgen"].index.refresh()  # read the workspace now, not on the first click
-        say(f"dokgen serve: {root.resolve()} at\n  {url}\nCtrl-C stops it.")
+        say(i18n._("dokgen serve: {root} at\n  {url}\nCtrl-C stops it.").format(root=root.resolve(), url=url))
         if ready is not None:
             ready(url, server)
         if open_browser:
@@ -215,7 +217,7 @@ def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, op
         pass
     finally:
         server.close()
-        say("dokgen serve: stopped")
+        say(i18n._("dokgen serve: stopped"))
 
 
 def spawn(workspace_root: Path, *options: str):

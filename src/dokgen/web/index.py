@@ -18,6 +18,7 @@ from typing import Any
 from .. import model
 from ..errors import Location, Problem
 from ..files import read_regular
+from ..i18n import _
 from ..records import KINDS, SCOPES_FILE, Record, Workspace, pydantic_problems, read_workspace
 from ..yamlfile import MAX_FILE_BYTES, YamlProblems, read_yaml
 
@@ -175,7 +176,7 @@ class WorkspaceIndex:
                 return pydantic_problems(exc, doc, model.Scope, prefix=(record_id,))  # type: ignore[arg-type]
             return []
         if not isinstance(doc.data, dict):
-            return [Problem(doc.location(()), "", f"a {kind} record is a mapping of fields (name: value)")]
+            return [Problem(doc.location(()), "", _("a {kind} record is a mapping of fields (name: value)").format(kind=kind))]
         cls = MODELS[kind]
         try:
             validated = cls.model_validate(doc.data)

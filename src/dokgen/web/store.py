@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import model, yamlsave
 from ..errors import DokgenError, Problem
+from ..i18n import _
 from ..files import read_regular
 from ..lock import BuildLock
 from ..writer import atomic_write
@@ -83,7 +84,7 @@ def check(index: WorkspaceIndex, kind: str, record_id: str, data: Any, source: s
           entry: Entry | None = None) -> tuple[str | None, list[Problem]]:
     """(text to write, problems): the candidate text and what `dokgen check` would say of it."""
     if not isinstance(data, dict):
-        return None, [Problem(_loc(source), "", "data must be a mapping of fields")]
+        return None, [Problem(_loc(source), "", _("data must be a mapping of fields"))]
     try:
         text = candidate_text(entry, kind, record_id, data, base_text)
     except DokgenError as exc:  # RoundTripError: a character the reader refuses, say
@@ -102,7 +103,7 @@ def save(index: WorkspaceIndex, entry: Entry, data: Any, version: str | None) ->
     if entry.kind != "scope" and not isinstance(entry.data, dict):
         # a file the reader cannot take apart: its text is the clerk's, a form must not replace it
         return Outcome(422, {"problems": problems_json(entry.problems) or [
-            {"field": "", "message": "this file is not a record dokgen can read; fix it in a text editor first", "where": entry.source}]})
+            {"field": "", "message": _("this file is not a record dokgen can read; fix it in a text editor first"), "where": entry.source}]})
     current = yamlsave.file_version(entry.path)
     if version != current:
         keep_draft(index.root, entry.kind, entry.id, data, "conflict")
