@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import DokgenError
-from .i18n import _, ngettext
+from .i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from .build import Job, Rendered
@@ -166,7 +166,7 @@ class Previewer:
         if kind != "lab" or not Manifest(self.root / "out").is_fresh(rel, key):
             return None
         try:
-            return read_regular(self.root / "out" / rel, MAX_TEMPLATE_BYTES, "the report")
+            return read_regular(self.root / "out" / rel, MAX_TEMPLATE_BYTES, N_("the report"))
         except (OSError, DokgenError):
             return None
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .errors import DokgenError, OutputError
-from .i18n import _
+from .i18n import N_, _
 
 if TYPE_CHECKING:
     from .build import BuildReport, Job, Progress
@@ -129,7 +129,7 @@ def _sign_one(out_dir: Path, mou_id: str, writer, running: Callable[[], Converte
 
     draft, pdf_rel = f"mou/{mou_id}.docx", f"mou/{mou_id}.pdf"
     try:
-        data = read_regular(out_dir / draft, MAX_TEMPLATE_BYTES, "the draft")
+        data = read_regular(out_dir / draft, MAX_TEMPLATE_BYTES, N_("the draft"))
     except (OSError, DokgenError) as exc:
         why = _("it was not built") if isinstance(exc, FileNotFoundError) else exc
         report.failed.append(_("out/{pdf}: no PDF: out/{draft}: {why}").format(pdf=pdf_rel, draft=draft, why=why))

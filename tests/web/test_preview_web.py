@@ -44,7 +44,7 @@ def test_preview_changes_after_an_edit_in_the_form(page, server):
 
 def test_preview_errors_and_press_iframe(page, server):
     missing = page.request.get(f"{server.base}/preview/mou/{MOU}/9.png")
-    assert missing.status == 404 and re.search(r"no page 9; it has \d+ page", missing.json()["error"])
+    assert missing.status == 404 and re.search(r"tidak ada halaman 9; jumlah halamannya \d+", missing.json()["error"])
     assert page.request.get(f"{server.base}/preview/mou/nope/pages").status == 404
     press = page.request.get(f"{server.base}/preview/press/pemkot-gandeng-lan-2015.html")
     assert press.ok and press.headers["content-security-policy"].startswith("sandbox")

@@ -132,7 +132,7 @@ def test_every_response_carries_a_strict_csp(server):
         assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
         assert response.getheader("X-Content-Type-Options") == "nosniff"
-        assert response.getheader("Referrer-Policy") == "no-referrer"
+        assert response.getheader("Referrer-Policy") == "same-origin"  # no Referer to other sites
     response, _ = request(server, "GET", "/api/records")  # refusals too
     assert "default-src 'none'" in response.getheader("Content-Security-Policy")
 

@@ -19,13 +19,13 @@ def test_lab_upload_shows_problems_at_rows_then_imports(page, server, tmp_path):
     assert "C3: Judul ide: tidak boleh kosong" in row3.inner_text()
     assert row3.locator("li.bad").count() == 1  # the empty cell itself is marked
     assert "B4: Jenis unit: 'kelurhan' tidak diperbolehkan (mungkin maksudnya 'kelurahan'?)" in page.locator("tr[data-row='4']").inner_text()
-    assert "2 problems in 1 file; nothing was written" in page.locator(".sheet-problems").inner_text()
+    assert "2 masalah dalam 1 berkas; tidak ada yang ditulis" in page.locator(".sheet-problems").inner_text()
     assert (server.root / LAB).read_bytes() == before
 
     good = write_xlsx(tmp_path / "ide-lab.xlsx", "Ide", IDE_HEADERS, IDEAS)
     page.set_input_files("input[name=berkas]", str(good))
     page.get_by_role("button", name="Impor").click()
-    assert "imported ide-lab.xlsx into records/labs/labinov-pontianak-2015.yaml: 3 units, 3 ideas" in page.locator(".sheet-done").inner_text()
+    assert "ide-lab.xlsx diimpor ke records/labs/labinov-pontianak-2015.yaml: 3 unit, 3 ide" in page.locator(".sheet-done").inner_text()
     assert read_yaml((server.root / LAB).read_bytes(), LAB).data["units"] == EXPECTED_UNITS
     (server.root / LAB).write_bytes(before)  # the served workspace is shared by the session's tests
 
@@ -42,5 +42,5 @@ def test_parties_download_and_upload_round_trip(page, server, tmp_path):
     page.get_by_label("Hanya periksa, jangan simpan").check()
     page.get_by_role("button", name="Impor").click()
     n = len(before)  # earlier tests of the session may have added a party
-    assert f"would import pihak.xlsx into records/parties: {n} parties: 0 new; 0 changed; {n} unchanged" in page.locator(".sheet-done").inner_text()
+    assert f"pihak.xlsx akan diimpor ke records/parties: {n} pihak: 0 baru; 0 berubah; {n} tidak berubah" in page.locator(".sheet-done").inner_text()
     assert {p.name: p.read_bytes() for p in (server.root / "records/parties").iterdir()} == before

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 
 from ..errors import DokgenError, Location, Problem, ProblemsError
 from ..files import FileRefused, read_regular
-from ..i18n import _
+from ..i18n import N_, _
 
 MAX_SHEET_BYTES = 20_000_000  # a workbook of 100,000 ideas is ~10 MB
 MAX_UNPACKED_BYTES = 200_000_000  # .xlsx and .ods are zip files: refuse a zip bomb before unpacking
@@ -44,7 +44,7 @@ def read_tables(path: Path, name: str) -> list[Table]:
     if suffix not in SUFFIXES:
         raise DokgenError(_("not a spreadsheet dokgen reads; save it as .xlsx, .ods, .xls or .csv"), Location(name))
     try:
-        data = read_regular(path, MAX_SHEET_BYTES, "a spreadsheet")
+        data = read_regular(path, MAX_SHEET_BYTES, N_("a spreadsheet"))
     except FileRefused as exc:
         raise DokgenError(_("not read: {reason}").format(reason=exc.strerror), Location(name)) from None
     except OSError as exc:

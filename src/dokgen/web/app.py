@@ -70,7 +70,7 @@ def create_app(workspace_root: Path, token: str, *, hosts: tuple[str, ...] = LOC
     to host:port; without it (Flask's test client) the bare host names are accepted."""
     app = Flask(__name__)
     app.url_map.merge_slashes = False  # '//etc' is a 404, not a redirect to somewhere else
-    app.config["MAX_CONTENT_LENGTH"] = 8_000_000  # far above a real record; a flood is refused early
+    app.config["MAX_CONTENT_LENGTH"] = 8_000_000  # far above a real record; a flood is refused early (uploads set their own)
     app.extensions["dokgen"] = State(Path(workspace_root), token, WorkspaceIndex(Path(workspace_root)), tuple(hosts), port)
     for spec in BLUEPRINTS if blueprints is None else blueprints:
         module, attribute = spec.split(":")
@@ -150,7 +150,9 @@ def _json(data: object) -> str:
 def _headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: under no-referrer Chromium sends "Origin: null" with a plain
+    # form POST, which _same_origin must refuse; other sites still get no Referer at all
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"

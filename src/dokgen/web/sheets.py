@@ -12,12 +12,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_file, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import DokgenError, Problem, ProblemsError
+from ..i18n import _
 from ..model import ID_PATTERN
 from .app import state
 
 bp = Blueprint("sheets", __name__, url_prefix="/tabel", static_folder="sheets_static", static_url_path="/static")
+FORM_SLACK = 1_000_000  # the multipart wrapping and the other fields around the file
+
+
+@bp.before_request
+def _upload_limit() -> None:
+    """A sheet may be as large as the reader takes (MAX_SHEET_BYTES), above the app's limit for records."""
+    from ..sheets.reading import MAX_SHEET_BYTES
+
+    request.max_content_length = MAX_SHEET_BYTES + FORM_SLACK
 
 
 @dataclass
@@ -55,7 +66,10 @@ def _page(kind: str, into: Path, lab_id: str | None):
     context = {"kind": kind, "lab_id": lab_id, "into": into.as_posix() + ("/" if kind == "parties" else "")}
     if request.method == "GET":
         return render_template("sheets.html", **context)
-    upload = request.files.get("berkas")
+    try:
+        upload = request.files.get("berkas")
+    except RequestEntityTooLarge:  # Flask's bare 413 page would leave the clerk without the form
+        return render_template("sheets.html", **context, name="", general=[_too_large()]), _refused()
     if upload is None or not upload.filename:
         return render_template("sheets.html", **context, general=["Pilih berkas tabel (.xlsx, .ods, .xls atau .csv) dahulu."]), _refused()
     name = Path(upload.filename).name  # a browser may send a path; only its last part is the name
@@ -72,6 +86,15 @@ def _page(kind: str, into: Path, lab_id: str | None):
             return render_template("sheets.html", **context, name=name, general=[str(exc)]), _refused()
     diffs = [c.diff() for c in result.changes if c.status != "unchanged"] if dry else []
     return render_template("sheets.html", **context, name=name, done=result.summary(), notes=result.notes, diffs=diffs)
+
+
+def _too_large() -> str:
+    """The reader's own words for a file over MAX_SHEET_BYTES (files.check_regular, sheets.reading)."""
+    from ..sheets.reading import MAX_SHEET_BYTES
+
+    size = _("it is {size} bytes; {what} may be at most {limit}").format(
+        size=f"{request.content_length or 0:,}", what=_("a spreadsheet"), limit=f"{MAX_SHEET_BYTES:,}")
+    return _("not read: {reason}").format(reason=size)
 
 
 def _refused() -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import model, yamlsave
 from ..errors import DokgenError, Problem
-from ..i18n import _
+from ..i18n import N_, _
 from ..files import read_regular
 from ..lock import BuildLock
 from ..writer import atomic_write
@@ -192,7 +192,7 @@ def keep_draft(root: Path, kind: str, record_id: str, data: Any, why: str) -> No
 
 def read_draft(root: Path, kind: str, record_id: str) -> dict | None:
     try:
-        draft = json.loads(read_regular(_draft_path(root, kind, record_id), MAX_FILE_BYTES, "a draft"))
+        draft = json.loads(read_regular(_draft_path(root, kind, record_id), MAX_FILE_BYTES, N_("a draft")))
     except (OSError, ValueError):
         return None
     return draft if isinstance(draft, dict) and "data" in draft else None
