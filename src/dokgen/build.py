@@ -176,10 +176,10 @@ def _source_of(ws: Workspace, path: Path) -> str:
 class InputKeys:
     """Compute input keys, reading each file once however many outputs share it."""
 
-    def __init__(self, ws: Workspace, options: Options):
+    def __init__(self, ws: Workspace, options: Options, files: dict[str, bytes] | None = None):
         self.ws = ws
         self.options = options
-        self._files: dict[str, bytes] = {}
+        self._files: dict[str, bytes] = dict(files or {})  # given: files as an unsaved edit would make them
         self._entries: dict[str, list[str]] = {}  # a template folder is walked once, not per job
 
     def _read(self, rel: str) -> bytes:

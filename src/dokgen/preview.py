@@ -22,6 +22,7 @@ from .i18n import N_, _, ngettext
 if TYPE_CHECKING:
     from .build import Job, Rendered
     from .convert import Converter
+    from .records import Workspace
 
 KINDS = {"mou": "mou/{id}.docx", "lab": "labs/{id}.pdf"}
 DEFAULT_WIDTH = 800  # pixels: an A4 page beside a form
@@ -72,10 +73,31 @@ class Previewer:
         with self._lock:
             return self._job(kind, record_id)[1]
 
-    def page_count(self, kind: str, record_id: str) -> int:
+    def candidate(self, ws: Workspace, kind: str, record_id: str, files: dict[str, bytes]) -> str:
+        """Make the pages of the record's document as it stands in ws (a workspace holding an
+        unsaved edit: serve's checked trial; files: the edited files' bytes, for the key) and
+        return its input key; page_count and page_png then take that key. Kept by key like
+        any preview; nothing is written anywhere."""
+        from .build import InputKeys, plan
+
+        if kind not in KINDS:
+            raise PreviewError(_("no page previews of '{kind}'; there are: {kinds} (press is shown as its web page)")
+                               .format(kind=kind, kinds=", ".join(KINDS)))
+        with self._lock:
+            job = next((j for j in plan(ws) if j.record.kind == kind and j.record.id == record_id), None)
+            if job is None:
+                raise PreviewError(_("no {kind} record '{id}' in {folder}").format(kind=kind, id=record_id, folder=self.root / "records"))
+            key = InputKeys(ws, self.options, files).key(job)
+            if key in self._pdfs:
+                self._pdfs.move_to_end(key)
+            else:
+                _put(self._pdfs, key, self._render(job, kind, record_id, ws), CACHED_PDFS)
+            return key
+
+    def page_count(self, kind: str, record_id: str, *, key: str | None = None) -> int:
         import pypdfium2 as pdfium
 
-        key, pdf = self._pdf(kind, record_id)
+        key, pdf = self._pdf(kind, record_id, key)
         with self._lock:  # pdfium is not thread-safe
             doc = pdfium.PdfDocument(pdf)
             try:
@@ -83,13 +105,13 @@ class Previewer:
             finally:
                 doc.close()
 
-    def page_png(self, kind: str, record_id: str, page: int, *, width: int = DEFAULT_WIDTH) -> bytes:
-        """PNG bytes of page (from 1), width pixels wide."""
+    def page_png(self, kind: str, record_id: str, page: int, *, width: int = DEFAULT_WIDTH, key: str | None = None) -> bytes:
+        """PNG bytes of page (from 1), width pixels wide; of the candidate() with that key if given."""
         import pypdfium2 as pdfium
 
         if not 16 <= width <= MAX_WIDTH:
             raise PreviewError(_("width {width}: give 16 to {most} pixels").format(width=width, most=MAX_WIDTH))
-        key, pdf = self._pdf(kind, record_id)
+        key, pdf = self._pdf(kind, record_id, key)
         with self._lock:
             cached = self._pages.get((key, page, width))
             if cached is not None:
@@ -118,11 +140,11 @@ class Previewer:
             job, _key = self._job("press", record_id)
             return self._run(job).files[f"press/{record_id}.html"].decode("utf-8")
 
-    def _run(self, job: Job) -> Rendered:
+    def _run(self, job: Job, ws: Workspace | None = None) -> Rendered:
         """Render under a build's limits; a bad record or template gives the build's located message."""
         from .executor import JOB_TIMEOUT_S, run_one
 
-        outcome = run_one(0, self._ws, job, self.options, timeout=JOB_TIMEOUT_S)
+        outcome = run_one(0, ws or self._ws, job, self.options, timeout=JOB_TIMEOUT_S)
         if outcome.error:
             raise DokgenError(outcome.error)
         return outcome.rendered
@@ -143,11 +165,16 @@ class Previewer:
                 return job, InputKeys(ws, self.options).key(job)
         raise PreviewError(_("no {kind} record '{id}' in {folder}").format(kind=kind, id=record_id, folder=self.root / "records"))
 
-    def _pdf(self, kind: str, record_id: str) -> tuple[str, bytes]:
+    def _pdf(self, kind: str, record_id: str, key: str | None = None) -> tuple[str, bytes]:
         if kind not in KINDS:
             raise PreviewError(_("no page previews of '{kind}'; there are: {kinds} (press is shown as its web page)")
                                .format(kind=kind, kinds=", ".join(KINDS)))
         with self._lock:
+            if key is not None:  # a candidate's: made by candidate(), kept while the cache holds it
+                if key not in self._pdfs:
+                    raise PreviewError(_("this preview of unsaved changes is no longer kept; type on, or save"))
+                self._pdfs.move_to_end(key)
+                return key, self._pdfs[key]
             job, key = self._job(kind, record_id)
             cached = self._pdfs.get(key)
             if cached is not None:
@@ -170,8 +197,8 @@ class Previewer:
         except (OSError, DokgenError):
             return None
 
-    def _render(self, job: Job, kind: str, record_id: str) -> bytes:
-        produced = self._run(job).files[KINDS[kind].format(id=record_id)]
+    def _render(self, job: Job, kind: str, record_id: str, ws: Workspace | None = None) -> bytes:
+        produced = self._run(job, ws).files[KINDS[kind].format(id=record_id)]
         self.conversions += 1
         if kind == "lab":
             return produced

@@ -42,6 +42,38 @@ def test_preview_changes_after_an_edit_in_the_form(page, server):
     assert after != before
 
 
+def test_preview_follows_typing_without_saving(page, server):
+    rel = f"records/mou/{MOU}.yaml"
+    record = (server.root / rel).read_bytes()
+    out = sorted((p.relative_to(server.root).as_posix(), p.stat().st_mtime_ns) for p in (server.root / "out").rglob("*")) \
+        if (server.root / "out").is_dir() else []
+    page.goto(f"{server.base}/records/mou/{MOU}")
+    shown = page.locator("[data-preview] img")
+    shown.first.wait_for()
+    page.wait_for_function("() => document.querySelector('[data-preview] img').complete")
+    old_src = shown.first.get_attribute("src")
+    before = page.request.get(server.base + old_src).body()
+
+    # a new venue typed, not saved: about a second later the pages are those of the form's data
+    page.locator('[data-key="venue"] [data-input]').fill("Aula Kantor Wali Kota Pontianak, Jalan Rahadi Usman No. 3")
+    page.wait_for_function("old => { const i = document.querySelector('[data-preview] img'); "
+                           "return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 0; }", arg=old_src)
+    new_src = shown.first.get_attribute("src")
+    assert "key=" in new_src
+    assert page.request.get(server.base + new_src).body() != before
+    assert "belum disimpan" in page.locator("[data-preview-status]").inner_text()
+    # nothing written: the record, and out/ as it was
+    assert (server.root / rel).read_bytes() == record
+    assert (sorted((p.relative_to(server.root).as_posix(), p.stat().st_mtime_ns) for p in (server.root / "out").rglob("*"))
+            if (server.root / "out").is_dir() else []) == out
+    # a wrong date: problems beside the field, the preview keeps the last good pages
+    page.locator('[data-key="signing"] [data-key="date"] input').fill("29/02/2024")
+    page.locator('[data-key="signing"] [data-key="date"] [data-msg]').filter(has_text="bukan tanggal").wait_for()
+    page.wait_for_timeout(1500)
+    assert shown.first.get_attribute("src") == new_src
+    assert (server.root / rel).read_bytes() == record
+
+
 def test_preview_errors_and_press_iframe(page, server):
     missing = page.request.get(f"{server.base}/preview/mou/{MOU}/9.png")
     assert missing.status == 404 and re.search(r"tidak ada halaman 9; jumlah halamannya \d+", missing.json()["error"])

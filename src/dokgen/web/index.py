@@ -246,6 +246,13 @@ class WorkspaceIndex:
         except Exception:  # advice must never stop a form; `dokgen check` still says it
             return []
 
+    def trial_workspace(self, source: str, text: str) -> Workspace | None:
+        """The workspace as it would be with `text` in the file `source`, if check_candidate
+        found that text clean just now (for a preview of unsaved changes); else None."""
+        with self._lock:
+            found = self._trials.get((source, text))
+        return found[1] if found is not None else None
+
     def accept(self, source: str, path: Path, text: str) -> None:
         """The file `source` now holds `text`, as checked by check_candidate: take that record
         into the index without reading the workspace again (a full read of 1,000 records

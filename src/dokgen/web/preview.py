@@ -9,11 +9,13 @@ reach the app.
 from __future__ import annotations
 
 import atexit
+import re
 import threading
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from ..errors import DokgenError
+from ..i18n import _
 from .app import state
 
 bp = Blueprint("preview", __name__, url_prefix="/preview")
@@ -48,12 +50,37 @@ def pages(kind: str, record_id: str):
         return _problem(exc)
 
 
+@bp.post("/<kind>/<record_id>/candidate")
+def candidate(kind: str, record_id: str):
+    """The pages of the form's unsaved data, once it checks clean: {pages, key}; the form asks
+    after the clerk stops typing. Nothing goes into records/ or out/."""
+    from .store import check, problems_json, read_text
+
+    s = state()
+    entry = s.index.lookup(kind, record_id)
+    body = request.get_json(silent=True)
+    if entry is None or not isinstance(body, dict) or not isinstance(entry.data, dict):
+        return jsonify(error=_("no {kind} record '{id}' in {folder}").format(kind=kind, id=record_id, folder="records/")), 404
+    text, problems = check(s.index, kind, record_id, body.get("data"), entry.source, read_text(entry.path), entry)
+    ws = s.index.trial_workspace(entry.source, text) if text and not problems else None
+    if ws is None:  # the form shows the problems; the preview keeps the last good pages
+        return jsonify(problems=problems_json(problems)), 422
+    try:
+        key = previewer().candidate(ws, kind, record_id, {entry.source: text.encode("utf-8")})
+        return jsonify(pages=previewer().page_count(kind, record_id, key=key), key=key)
+    except DokgenError as exc:
+        return _problem(exc)
+
+
 @bp.get("/<kind>/<record_id>/<int:page>.png")
 def page_png(kind: str, record_id: str, page: int):
     from ..preview import DEFAULT_WIDTH
 
+    key = request.args.get("key")  # a candidate's pages
+    if key is not None and not re.fullmatch(r"[0-9a-f]{64}", key):
+        return jsonify(error="key"), 404
     try:
-        png = previewer().page_png(kind, record_id, page, width=request.args.get("w", DEFAULT_WIDTH, type=int))
+        png = previewer().page_png(kind, record_id, page, width=request.args.get("w", DEFAULT_WIDTH, type=int), key=key)
     except DokgenError as exc:
         return _problem(exc)
     return Response(png, mimetype="image/png")

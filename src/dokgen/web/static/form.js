@@ -138,6 +138,10 @@
       { data: valueOf(root), new: form.hasAttribute("data-new") });
     if (mine !== checking || status !== 200) return;  // a later check is on its way
     showProblems(json.problems, json.warnings);
+    // clean data: the preview beside the form (static/preview.js) may show it before it is saved
+    if (!json.problems.length && !form.hasAttribute("data-new")) {
+      form.dispatchEvent(new CustomEvent("dokgen:clean", { bubbles: true, detail: { data: valueOf(root) } }));
+    }
     say(json.problems.length ? `${json.problems.length} isian perlu diperbaiki` : (dirty ? "Belum disimpan" : ""), json.problems.length ? "bad" : "");
   }
 
