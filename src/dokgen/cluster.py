@@ -21,6 +21,7 @@ and the job slots (which import it) must not pay for Dask.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -64,6 +65,11 @@ def connect(address: str) -> "Cluster":
         from distributed import Client
     except ImportError:
         raise DokgenError("building on a Dask cluster needs Dask's distributed package: pip install 'dokgen[dask]'") from None
+    import logging
+
+    # Dask's own log lines (a lost worker, a retried task) are not for clerks: dokgen names
+    # what failed itself. Errors still show.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, ValueError, TypeError) as exc:
@@ -109,6 +115,7 @@ def _check_workers(client: Any, address: str) -> None:
                     "every worker (pip install 'dokgen[dask]'); nothing was built")
 
 
+@functools.lru_cache(maxsize=1)  # looking up package metadata takes milliseconds: once per process
 def identity() -> dict[str, str]:
     """What decides the rendered bytes besides the inputs: Python, dokgen's code, the rendering libraries."""
     import platform
@@ -125,19 +132,14 @@ def identity() -> dict[str, str]:
     return found
 
 
-_digest_cache: list[str] = []
-
-
 def _package_digest() -> str:
     """The dokgen package's Python files and data by content (an edited checkout differs from a release)."""
-    if not _digest_cache:
-        package = Path(__file__).resolve().parent
-        h = hashlib.sha256()
-        for path in sorted(package.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and "_workspace" not in path.parts:
-                h.update(f"{path.relative_to(package).as_posix()}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
-        _digest_cache.append(h.hexdigest())
-    return _digest_cache[0]
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and "_workspace" not in path.parts:
+            h.update(f"{path.relative_to(package).as_posix()}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    return h.hexdigest()
 
 
 class Cluster:
@@ -287,7 +289,7 @@ _idle_slots: list["Slot"] = []
 def render_chunk(bundle: Bundle, payload: tuple, options: "Options", timeout: int) -> "list[Outcome]":
     """The Dask task: render one chunk in a job slot, against this worker's copy of the files."""
     mine = identity()
-    if mine != bundle.identity:
+    if mine != bundle.identity:  # a worker that joined after the connection's check
         differ = ", ".join(f"{k} {mine.get(k)} (client {v})" for k, v in bundle.identity.items() if mine.get(k) != v)
         raise DokgenError(f"this worker differs from the client: {differ}; install the same dokgen and libraries")
     from .records import Workspace

@@ -72,14 +72,14 @@ def scheduler(request) -> str:
 
 
 def test_outputs_are_the_bytes_of_a_local_build(tmp_path, scheduler):
-    ws = workspace(tmp_path, labs=2, mous=3)
+    ws = workspace(tmp_path, labs=1, mous=3)
     done = dokgen(ws, "build", "--scheduler", scheduler, "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["built"] == 2 + 3 + 3  # two PDFs, three drafts, one press piece's three files
+    assert json.loads(done.stdout)["built"] == 1 + 3 + 3  # a PDF, three drafts, one press piece's three files
     built = outputs(ws / "out") | {".manifest": manifest(ws)}
     assert built == local_twin(ws)  # every file, byte for byte, and the same manifest
     again = dokgen(ws, "build", "--scheduler", scheduler, "--json")  # incremental as ever
-    assert again.returncode == 0 and json.loads(again.stdout)["skipped"] == 8, again.stderr
+    assert again.returncode == 0 and json.loads(again.stdout)["skipped"] == 7, again.stderr
 
 
 def test_scheduler_from_the_environment_and_progress_lines(tmp_path, local_cluster):
@@ -91,15 +91,16 @@ def test_scheduler_from_the_environment_and_progress_lines(tmp_path, local_clust
 
 
 def test_a_worker_killed_mid_build(tmp_path, process_cluster):
-    ws = workspace(tmp_path, labs=6, mous=2)
+    ws = workspace(tmp_path, labs=4, mous=1)
     build = subprocess.Popen([*DOKGEN, "-C", str(ws), "build", "--scheduler", process_cluster.address],
                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    first = build.stderr.readline()  # "[1/9] built ...": the build is under way, reports are rendering
+    first = build.stderr.readline()  # "[1/6] built ...": the build is under way, reports are rendering
     assert first.startswith("[1/"), first
     victim = sorted(process_cluster.worker_pids().values())[0]
     os.kill(victim, signal.SIGKILL)
     rest = build.stderr.read()
     code = build.wait(240)
+    print(f"exit {code} after killing worker pid {victim}:\n{rest}")
     expected = local_twin(ws)
     got = outputs(ws / "out")
     failed = re.findall(r"^error: (records/\S+\.yaml): worker failed \(WorkerLost: the Dask worker rendering it died", rest, re.M)
