@@ -21,6 +21,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_docx.py
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_cluster.py
 
 # The reliability guarantees (tests/reliability) with their table of figures; `soak`
 # runs the same tests with many more iterations (kill -9 twenty times, 2,000 bad records).

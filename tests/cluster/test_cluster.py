@@ -163,3 +163,30 @@ def test_nothing_of_dask_is_imported_without_a_scheduler(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert (ws / "out/mou/pontianak-lan-2015.docx").is_file()
+
+
+def test_jobs_carry_records_and_files_never_a_client_path(tmp_path, local_cluster, with_logos):
+    """What travels: the records each chunk references, the template/font/logo bytes by content; no path of this disk."""
+    import pickle
+
+    from dokgen.build import Options, plan
+    from dokgen.cluster import connect, make_bundle
+    from dokgen.records import load_workspace
+
+    ws_root = with_logos(workspace(tmp_path, labs=1, mous=2))
+    ws = load_workspace(ws_root)
+    jobs = plan(ws)
+    bundle = make_bundle(ws, jobs, Options())
+    assert {"templates/docx/mou.docx", "templates/html/fonts/Arimo-Regular.ttf", "assets/logo-lan.png"} <= set(bundle.files)
+    assert bundle.files["assets/logo-lan.png"] == (ws_root / "assets/logo-lan.png").read_bytes()
+    assert not any(rel.startswith("records/") for rel in bundle.files)  # records travel validated, with their jobs
+    with connect(local_cluster) as cluster:
+        executor = cluster(2, ws, jobs, Options(), 120)
+        try:
+            mou = next(i for i, job in enumerate(jobs) if job.record.kind == "mou")
+            chunk_jobs, records = executor.payload([mou])
+            assert set(records["parties"]) == {"lan", "pemkot-pontianak"} and not records["labs"] and not records["press"]
+            for sent in (pickle.dumps((chunk_jobs, records)), pickle.dumps(bundle)):
+                assert str(ws_root).encode() not in sent and str(ws_root.resolve()).encode() not in sent
+        finally:
+            executor.shutdown()
