@@ -66,9 +66,16 @@ class ProcessCluster:
         with self.client() as client:
             client.wait_for_workers(n, timeout=90)
 
-    def worker_pids(self) -> dict[str, int]:
+    def busy_worker_pid(self, wait: float = 60) -> int:
+        """The pid of a worker process rendering a dokgen job right now."""
+        deadline = time.monotonic() + wait
         with self.client() as client:
-            return client.run(os.getpid)
+            while time.monotonic() < deadline:
+                busy = [w for w, keys in client.processing().items() if any(str(k).startswith("dokgen-render-") for k in keys)]
+                if busy:
+                    return client.run(os.getpid, workers=busy[:1])[busy[0]]
+                time.sleep(0.05)
+        raise AssertionError("no worker was rendering")
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
