@@ -134,7 +134,7 @@ def main() -> None:
     r_mou = slope_local * 2
     r_lab = med["labs_local"] * 2 / sizes["labs"]  # rough: includes the build's fixed costs
     print(f"one MoU alone, median of {args.small}: rendered in this process {render * 1000:.1f} ms, as a one-job cluster task "
-          f"{trip * 1000:.1f} ms (round trip {1000 * (trip - render):.1f} ms)")
+          f"{trip * 1000:.1f} ms (round trip {1000 * (trip - render):.1f} ms; {1000 * (trip - render) / 32:.1f} ms a job in a chunk of 32)")
     print(f"per MoU in a build, wall clock with two slots: local {slope_local * 1000:.2f} ms, cluster {slope_cluster * 1000:.2f} ms; "
           f"cluster overhead per job in one slot {overhead * 1000:.2f} ms (chunks of up to 32 jobs share a round trip)")
     print(f"fixed cost per build, cluster minus local -j2 ({sizes['small']} MoUs): {fixed:+.2f} s")

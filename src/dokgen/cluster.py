@@ -320,7 +320,7 @@ def _workspace_copy(bundle: Bundle) -> Path:
                 path = staging.joinpath(*parts)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
-            (staging / "templates").mkdir(exist_ok=True)
+            (staging / "templates").mkdir(parents=True, exist_ok=True)  # a workspace even when no file is needed
             try:
                 staging.rename(root)
             except OSError:  # another worker process on this machine laid it out first
