@@ -190,3 +190,28 @@ def test_jobs_carry_records_and_files_never_a_client_path(tmp_path, local_cluste
                 assert str(ws_root).encode() not in sent and str(ws_root.resolve()).encode() not in sent
         finally:
             executor.shutdown()
+
+
+def test_a_job_slot_killed_mid_job_costs_that_record_only(tmp_path, process_cluster):
+    """The process a worker renders in (its job slot) dies under a report: that record is named, the rest built."""
+    import psutil
+
+    ws = workspace(tmp_path, labs=4, mous=1)
+    build = subprocess.Popen([*DOKGEN, "-C", str(ws), "build", "--scheduler", process_cluster.address],
+                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    assert build.stderr.readline().startswith("[1/")
+    slots = psutil.Process(process_cluster.busy_worker_pid()).children()
+    assert slots and all("serve_slot" in " ".join(s.cmdline()) for s in slots)
+    for slot in slots:
+        slot.kill()
+    rest = build.stderr.read()
+    code = build.wait(240)
+    print(f"exit {code} after killing job slots {[s.pid for s in slots]}:\n{rest}")
+    lost = re.findall(r"^error: (records/\S+\.yaml): the process rendering it on the Dask worker ended unexpectedly \(killed by SIGKILL\)$", rest, re.M)
+    assert "Traceback" not in rest
+    assert code == (1 if lost else 0) and len(lost) == len(re.findall(r"^error: ", rest, re.M)), rest
+    expected, got = local_twin(ws), outputs(ws / "out")
+    kinds = {"labs": [".pdf"], "mou": [".docx"], "press": [".html", ".md", ".txt"]}
+    missing = {f"{Path(s).parent.name}/{Path(s).stem}{ext}" for s in lost for ext in kinds[Path(s).parent.name]}
+    assert set(got) == set(expected) - {".manifest"} - missing  # only what the lost records make is missing
+    assert all(got[k] == expected[k] for k in got)
