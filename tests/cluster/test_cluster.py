@@ -215,3 +215,19 @@ def test_a_job_slot_killed_mid_job_costs_that_record_only(tmp_path, process_clus
     missing = {f"{Path(s).parent.name}/{Path(s).stem}{ext}" for s in lost for ext in kinds[Path(s).parent.name]}
     assert set(got) == set(expected) - {".manifest"} - missing  # only what the lost records make is missing
     assert all(got[k] == expected[k] for k in got)
+
+
+def test_hand_edits_are_kept_and_exit_3_as_locally(tmp_path, local_cluster):
+    ws = tmp_path / "ws"
+    example_workspace(ws)
+    assert dokgen(ws, "build", "--scheduler", local_cluster).returncode == 0
+    draft = ws / "out/mou/pontianak-lan-2015.docx"
+    draft.write_bytes(draft.read_bytes() + b"edited in Word")
+    record = ws / "records/mou/pontianak-lan-2015.yaml"
+    record.write_text(record.read_text().replace("term_years: 5", "term_years: 4"))
+    done = dokgen(ws, "build", "--scheduler", local_cluster, "--json")
+    assert done.returncode == 3, done.stderr
+    assert json.loads(done.stdout)["kept"] == 1
+    assert "kept out/mou/pontianak-lan-2015.docx: it was edited by hand" in done.stderr
+    assert draft.read_bytes().endswith(b"edited in Word")
+    assert (ws / "out/mou/pontianak-lan-2015.dokgen-new.docx").is_file()
