@@ -75,13 +75,14 @@ def connect(address: str) -> "Cluster":
     except (OSError, ValueError, TypeError) as exc:
         raise DokgenError(f"cannot reach the Dask scheduler at {address}: {exc}; nothing was built") from None
     try:
-        client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+        except TimeoutError:  # distributed.WorkerStartTimeoutError
+            raise DokgenError(f"the Dask scheduler at {address} has no workers (waited {WORKERS_SECONDS} s); start some with `dask worker {address}`; nothing was built") from None
         _check_workers(client, address)
-    except BaseException as exc:
+    except BaseException:
         client.close()
-        if isinstance(exc, (DokgenError, KeyboardInterrupt)):
-            raise
-        raise DokgenError(f"the Dask scheduler at {address} has no workers (waited {WORKERS_SECONDS} s); start some with `dask worker {address}`; nothing was built") from None
+        raise
     return Cluster(client, address)
 
 
@@ -106,7 +107,12 @@ def _probe(address: str) -> None:
 def _check_workers(client: Any, address: str) -> None:
     """Refuse workers whose dokgen or rendering libraries differ from ours: their bytes would differ."""
     mine = identity()
-    for worker, theirs in sorted(client.run(identity).items()):
+    try:
+        found = client.run(identity)
+    except Exception as exc:  # e.g. ModuleNotFoundError: dokgen is not installed there
+        raise DokgenError(f"a Dask worker of the scheduler at {address} cannot run dokgen ({type(exc).__name__}: {exc}); "
+                          "install the same dokgen on every worker: pip install 'dokgen[dask]'; nothing was built") from None
+    for worker, theirs in sorted(found.items()):
         for what in mine:
             if theirs.get(what) != mine[what]:
                 raise DokgenError(
