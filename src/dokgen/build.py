@@ -209,13 +209,17 @@ class InputKeys:
     def _folder(self, path: Path) -> list[str]:
         return sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
 
-    def key(self, job: Job) -> str:
-        from .manifest import input_key
-
+    def files(self, job: Job) -> set[str]:
+        """Every workspace file the outputs of job are made from: records, logos, templates."""
         files = set(dependencies(self.ws, job.record))
         for entry in job.producer.templates:
             files.update(self._template_files(entry))
-        parts = [(rel, self._read(rel)) for rel in files]
+        return files
+
+    def key(self, job: Job) -> str:
+        from .manifest import input_key
+
+        parts = [(rel, self._read(rel)) for rel in self.files(job)]
         parts += [("dokgen-version", __version__.encode()), ("options", self.options.key_part())]
         return input_key(parts)
 
@@ -333,7 +337,8 @@ def build(
                 report.skipped += job.outputs
             else:
                 todo.append((job, key))
-        workers = choose_workers([j for j, _ in todo], jobs)
+        # an engine of its own (cluster.Cluster) says how many job slots it has
+        workers = getattr(executor_factory, "workers", None) or choose_workers([j for j, _ in todo], jobs)
         engine = {"executor_factory": executor_factory} if executor_factory else {}
         outcomes = run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S, **engine)
         try:

@@ -184,9 +184,11 @@ def _echo_warnings(warnings: list[str]) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
 @click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help=TIMEOUT_HELP)
+@click.option("--scheduler", envvar="DOKGEN_SCHEDULER", metavar="tcp://HOST:PORT",
+              help="Render on the Dask cluster of this scheduler (needs dokgen[dask]) [env: DOKGEN_SCHEDULER].")
 @click.pass_obj
 def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_variant: str, jobs: int | None,
-          clean: bool, force: bool, quiet: bool, as_json: bool, timeout: int) -> None:
+          clean: bool, force: bool, quiet: bool, as_json: bool, timeout: int, scheduler: str | None) -> None:
     """Build every document into out/, or only those made from RECORD_FILES.
 
     Outputs whose inputs have not changed are skipped. Naming a party builds every
@@ -198,6 +200,7 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
         dokgen build
         dokgen build records/mou/pontianak-lan-2015.yaml
         dokgen build --jobs 2 --json
+        dokgen build --scheduler tcp://10.0.0.5:8786
     """
     import json
 
@@ -206,10 +209,10 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
 
     variant = None if pdf_variant == "none" else pdf_variant
     show = _progress_printer(quiet or as_json)
-    with _stop_on_signals():
+    with _stop_on_signals(), _engine(scheduler) as engine:
         report = build_workspace(
             workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
-            jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
+            jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout, executor_factory=engine,
         )
     _finish_progress(show)
     if not (quiet or as_json):
@@ -229,6 +232,18 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
         say(_("{built} built, {skipped} up to date, {kept} kept, {failed} failed in {seconds} s").format(
             built=s["built"], skipped=s["skipped"], kept=s["kept"], failed=s["failed"], seconds=f"{s['seconds']:.1f}"), err=False)
     sys.exit(report.exit_code)
+
+
+@contextmanager
+def _engine(scheduler: str | None) -> Iterator[object]:
+    """The Dask cluster to render on (connected before anything is read), or None for local workers."""
+    if not scheduler:
+        yield None
+        return
+    from .cluster import connect
+
+    with connect(scheduler) as cluster:
+        yield cluster
 
 
 @cli.command()
