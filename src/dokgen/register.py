@@ -251,13 +251,16 @@ class Register:
             raise DokgenError(f"{REGISTER_FILE}: written by a newer dokgen (schema {self.version}, this one knows {SCHEMA_VERSION}); "
                               "update dokgen before using this register")
         backup = None
+        existed = self.version > 0  # a register made just now holds nothing to back up
         while self.version < target:
+            if existed and backup is None:
+                # before the write lock is taken: SQLite's backup reads through its own lock. Two
+                # processes migrating at once both make a copy; only one migrates (below).
+                backup = self.backup(root, self.version)
             with self.transaction():
                 version = self.version  # again, under the write lock: another process may have migrated
                 if version >= target:
                     break
-                if version > 0 and backup is None:
-                    backup = self.backup(root, version)
                 for statement in MIGRATIONS[version]:
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {version + 1}")
