@@ -108,8 +108,9 @@ def _issue(root: Path, ws, rec, reg, today: dt.date) -> Issued:
         for number, scope, seq in numbers:
             reg.add_number(number, scope, seq, code)
         done = Issued(code, rec.source, payload(code, ws.register.verification_url), numbers=[n for n, _, _ in numbers])
-        if old_code and reg.get(old_code) is not None:
-            reg.supersede(old_code, code)
+        previous = reg.get(old_code) if old_code else None
+        if previous is not None and (previous.kind, previous.record_id) == (rec.kind, rec.id):
+            reg.supersede(old_code, code)  # only this record's own earlier code, never one copied from another
             done.superseded = old_code
         _write_outputs(root, ws, rec, reg, done)
     except BaseException:

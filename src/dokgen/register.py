@@ -428,3 +428,66 @@ def entries_csv(entries: list[Entry]) -> str:
                       "; ".join(p["name"] for p in e.parties), "; ".join(p["signer"] for p in e.parties if p.get("signer")),
                       e.issued_on, e.state])
     return buffer.getvalue()
+
+
+# --- check: the register against the records -------------------------------------------------
+
+
+def register_disagrees(ws: Workspace):
+    """Advice: where the records and the register tell different stories (read-only, never raises)."""
+    from .errors import Location, Problem
+
+    issued = [r for r in (*ws.mou.values(), *ws.labs.values()) if r.model.verification]
+    try:
+        conn = open_readonly(ws.root)
+    except sqlite3.Error as exc:
+        yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", f"cannot read the register: {exc}")
+        return
+    if conn is None:
+        for rec in issued:
+            yield Problem(rec.location("verification"), "verification",
+                          f"{rec.model.verification} is not in any register: this workspace has no {REGISTER_FILE.as_posix()}; "
+                          "remove the line and run dokgen issue")
+        return
+    try:
+        entries = {row["code"]: Entry.from_row(row) for row in conn.execute("SELECT * FROM documents")}
+    except sqlite3.Error as exc:
+        yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", f"cannot read the register: {exc}")
+        return
+    finally:
+        conn.close()
+    carried = {}
+    for rec in issued:
+        code = rec.model.verification
+        carried[code] = rec
+        entry = entries.get(code)
+        where, say = rec.location("verification"), lambda text: Problem(where, "verification", f"{code}: {text}")
+        if entry is None:
+            yield say("not in the register; the QR would lead nowhere: run dokgen issue to register the record under a new code")
+        elif (entry.kind, entry.record_id) != (rec.kind, rec.id):
+            yield say(f"the register issued this code for {ISSUED_FOLDERS[entry.kind]}{entry.record_id}.yaml, not this record "
+                      "(copied from it?); run dokgen issue to give this record its own code")
+        elif entry.status == "revoked":
+            yield say(f"revoked ({entry.reason}); its QR says dicabut; to issue the document anew, run dokgen issue (a new code)")
+        elif entry.status == "superseded":
+            yield say(f"superseded by {entry.superseded_by}, which this record no longer carries; write verification: {entry.superseded_by} "
+                      "back, or run dokgen issue")
+        elif rec.model.status != "final":
+            yield say("issued, but the record is a draft again, so its documents carry no QR; set status: final, "
+                      "or revoke the code (dokgen register revoke) if the document is withdrawn")
+        elif entry.record_digest != record_digest(ws, rec):
+            yield say(f"the record (or a party it names) changed since it was issued on {entry.issued_on}: the documents built "
+                      "now are not the registered ones; undo the change, or run dokgen issue again (a new code supersedes this one)")
+    for code, entry in entries.items():
+        if entry.status == "issued" and code not in carried:
+            source = f"{ISSUED_FOLDERS[entry.kind]}{entry.record_id}.yaml"
+            rec = ws.by_kind(entry.kind).get(entry.record_id)
+            if rec is None:
+                why = f"{source} no longer exists"
+            else:
+                why = f"{source} no longer carries the code (verification: {rec.model.verification or 'none'})"
+            yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", f"{code} is issued, but {why}; write verification: {code} "
+                          f"back, or revoke it: dokgen register revoke {code} --reason …")
+
+
+ISSUED_FOLDERS = {"mou": "records/mou/", "lab": "records/labs/"}
