@@ -68,7 +68,7 @@ def _load(root: Path, record_file: Path):
     if rec.model.status != "final":
         implicit = " (a lab report without status: counts as a draft)" if "status" not in rec.doc.data else ""
         raise DokgenError(
-            f"status: {rec.model.status}{implicit}; only a final document is issued (registered, numbered and given "
+            f"{rec.model.status}{implicit}; only a final document is issued (registered, numbered and given "
             "its QR); set status: final once the text is agreed, then issue it",
             location=rec.location("status") if "status" in rec.doc.data else Location(rec.source, 1, 1), field="status")
     return ws, rec
