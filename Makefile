@@ -1,7 +1,8 @@
 # dokgen: `make demo` builds the worked example into out/, `make test` runs every test.
 # Both set up .venv first. System needs: python3 with venv (Debian: python3-venv) and
 # Pango for WeasyPrint (libpango-1.0-0 libpangoft2-1.0-0). The tests also use LibreOffice
-# Writer, poppler-utils, qpdf and Chromium; .ci/run installs them.
+# Writer, poppler-utils, qpdf, Chromium and zbar-tools (zbarimg reads the QR codes of issued
+# documents); .ci/run installs them.
 
 PYTHON ?= python3
 VENV   := .venv
