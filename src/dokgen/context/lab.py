@@ -350,7 +350,7 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
             "city": clean(lab.report.city),
             "signatory": person(lab.report.signatory),
         },
-        "verification": verification_context(lab.verification, lab.status, ws.register.verification_url),
+        "verification": verification_context(lab.verification, lab.status, ws.register.verification_url, picture="svg"),
         "meta": {
             "title": f"Laporan {clean(lab.title)}",
             "author": organizer["name"],
