@@ -389,3 +389,21 @@ def register_publish(workspace: Path, directory: Path) -> None:
 
     written = publish(workspace, directory)
     say(f"wrote {len(written)} pages into {directory}", err=False)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on; 0 = any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; anything but 127.0.0.1 is reachable by others (the token is still needed).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.pass_obj
+def serve(workspace: Path, port: int, host: str, no_browser: bool) -> None:
+    """Edit and build the workspace in a browser (Indonesian interface); Ctrl-C stops it.
+
+    \b
+    Example:
+        dokgen serve
+        dokgen -C ../kerja-sama serve --port 0 --no-browser
+    """
+    from .web.app import serve as run_server
+
+    run_server(workspace, host=host, port=port, open_browser=not no_browser, say=lambda text: say(text, err=False))

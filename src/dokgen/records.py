@@ -93,6 +93,17 @@ def load_workspace(root: Path, cache: RecordCache | None = None) -> Workspace:
     With a cache (cache.RecordCache), a record file whose bytes were validated before is
     taken from it instead of being parsed and validated again; the caller saves the cache.
     """
+    ws, problems = read_workspace(root, cache)
+    if problems:
+        raise ProblemsError(problems)
+    return ws
+
+
+def read_workspace(root: Path, cache: RecordCache | None = None) -> tuple[Workspace, list[Problem]]:
+    """Like load_workspace, but return the valid records with every problem instead of raising.
+
+    `dokgen serve` shows a workspace with problems in some files: the rest stay usable.
+    """
     root = Path(root)
     ws = Workspace(root)
     problems: list[Problem] = []
@@ -125,9 +136,7 @@ def load_workspace(root: Path, cache: RecordCache | None = None) -> Workspace:
 
         ws.regulations = dict(shipped_table())
     problems += check_references(ws, cache)
-    if problems:
-        raise ProblemsError(problems)
-    return ws
+    return ws, problems
 
 
 def _skipped(ws: Workspace, name: str, rel: str) -> bool:

@@ -1,0 +1,185 @@
+"""`dokgen serve`: the Flask app factory, its safety rules, and the server around it.
+
+Safe by default (issue 10): the server binds 127.0.0.1; every request needs the session
+token (printed URL `?token=T` sets a cookie, scripts send `Authorization: Bearer T`); the
+Host header must be the server's own (no DNS rebinding); a state change sent with the
+cookie must come from the app's own pages (Origin or Sec-Fetch-Site, against CSRF); every
+response carries a strict Content-Security-Policy (scripts and styles from /static only).
+
+Other rooms add pages by naming a Blueprint in BLUEPRINTS ("module:attribute", imported
+when an app is made), e.g. "dokgen.web.preview:bp". A view reaches the workspace through
+`state()`: its root, its WorkspaceIndex and the build runner.
+"""
+
+from __future__ import annotations
+
+import hmac
+import importlib
+import secrets
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlencode
+
+from flask import Flask, Response, current_app, redirect, render_template, request
+
+from .index import WorkspaceIndex
+
+HTMX = "htmx-2.0.11.min.js"  # vendored from npm (static/VENDORED.md)
+BLUEPRINTS: list[str] = [
+    "dokgen.web.views:pages",
+    "dokgen.web.api:api",
+]
+"""Blueprints of the app, in order. Append "your.module:bp" to add a room's pages."""
+NAV: list[tuple[str, str]] = []
+"""Links in the top bar after Beranda: (label, endpoint), e.g. ("Register", "register.index");
+a link whose endpoint is not registered is left out."""
+
+COOKIE = "dokgen_token"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class State:
+    """What every view needs: the workspace and its index, the token, the one build at a time."""
+
+    root: Path
+    token: str
+    index: WorkspaceIndex
+    hosts: tuple[str, ...]
+    port: int | None = None
+    build_lock: threading.Lock = field(default_factory=threading.Lock)
+    progress: dict = field(default_factory=dict)  # the build in progress or the last one, for the beranda
+
+
+def state() -> State:
+    return current_app.extensions["dokgen"]
+
+
+def create_app(workspace_root: Path, token: str, *, hosts: tuple[str, ...] = LOCAL_HOSTS, port: int | None = None,
+               blueprints: list[str] | None = None) -> Flask:
+    """Make the app for one workspace. `port` (set by serve() once bound) pins the Host check
+    to host:port; without it (Flask's test client) the bare host names are accepted."""
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 8_000_000  # far above a real record; a flood is refused early
+    app.extensions["dokgen"] = State(Path(workspace_root), token, WorkspaceIndex(Path(workspace_root)), tuple(hosts), port)
+    for spec in BLUEPRINTS if blueprints is None else blueprints:
+        module, attribute = spec.split(":")
+        app.register_blueprint(getattr(importlib.import_module(module), attribute))
+    app.before_request(_guard)
+    app.after_request(_headers)
+    app.jinja_env.globals.update(htmx=HTMX, nav_links=lambda: [(n, e) for n, e in NAV if e in app.view_functions])
+    app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    return app
+
+
+def _guard() -> Response | None:
+    """Host, token and same-origin checks, before any view runs."""
+    s = state()
+    allowed = {f"{h}:{s.port}" for h in s.hosts} if s.port else {*s.hosts, *(f"{h}:80" for h in s.hosts)}
+    if request.host not in allowed:
+        return _refuse(400, "Host tidak dikenal", "Alamat ini bukan alamat server dokgen ini.")
+    given = request.args.get("token")
+    if given is not None and request.method == "GET":
+        if not hmac.compare_digest(given.encode(), s.token.encode()):
+            return _refuse(401, "Token salah", "Buka alamat lengkap yang dicetak oleh dokgen serve.")
+        # The token leaves the address bar (and history, and Referer) for a cookie at once.
+        rest = {k: v for k, v in request.args.items(multi=False) if k != "token"}
+        response = redirect(request.path + (f"?{urlencode(rest)}" if rest else ""), code=303)
+        response.set_cookie(COOKIE, s.token, httponly=True, samesite="Strict", path="/")
+        return response
+    bearer = request.headers.get("Authorization", "")
+    by_bearer = bearer.startswith("Bearer ") and hmac.compare_digest(bearer[7:].encode(), s.token.encode())
+    by_cookie = hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), s.token.encode())
+    if not (by_bearer or by_cookie):
+        return _refuse(401, "Perlu token", "Buka alamat lengkap (dengan ?token=…) yang dicetak oleh dokgen serve, "
+                                            "atau kirim Authorization: Bearer <token>.")
+    if request.method not in SAFE_METHODS and not _same_origin(by_bearer):
+        return _refuse(403, "Permintaan dari situs lain ditolak", "Perubahan hanya boleh dikirim dari halaman dokgen sendiri.")
+    return None
+
+
+def _same_origin(by_bearer: bool) -> bool:
+    """A cookie rides along with any site's request; only the app's own pages may change things.
+
+    A script with the Bearer token sends no Origin; a browser always sends one on a
+    cross-site POST/PUT, and a page cannot set Authorization cross-site without CORS, which
+    this server never grants.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin == f"{request.scheme}://{request.host}"
+    if by_bearer:
+        return True
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"
+
+
+def _refuse(status: int, title: str, text: str) -> Response:
+    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        return Response(_json({"error": f"{title}: {text}"}), status, mimetype="application/json")
+    return Response(render_template("error.html", title=title, text=text), status)
+
+
+def _json(data: object) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the server -----------------------------------------------------------------------------
+
+
+def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True,
+          say: Callable[[str], None] = print, ready: Callable[[str, object], None] | None = None) -> None:
+    """Serve the workspace until Ctrl-C. Prints the URL with a fresh token; `ready(url, server)`
+    is told once the socket is bound (tests use it to stop the server)."""
+    from waitress.server import create_server
+
+    from ..errors import DokgenError
+
+    root = Path(workspace_root)
+    if not (root / "records").is_dir():
+        raise DokgenError(f"{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one")
+    token = secrets.token_urlsafe(24)
+    hosts = LOCAL_HOSTS if host in LOCAL_HOSTS else (host,)
+    app = create_app(root, token, hosts=hosts)
+    try:
+        server = create_server(app, host=host, port=port, threads=4, clear_untrusted_proxy_headers=True, ident="dokgen")
+    except OSError as exc:
+        raise DokgenError(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port (0 = any free port)") from None
+    bound = server.effective_port  # type: ignore[union-attr]
+    app.extensions["dokgen"].port = bound
+    url = f"http://{'127.0.0.1' if host in LOCAL_HOSTS else host}:{bound}/?token={token}"
+    if host not in LOCAL_HOSTS:
+        say(f"warning: serving on {host}, reachable from other machines; everyone with the URL below can edit this workspace")
+    app.extensions["dokgen"].index.refresh()  # read the workspace now, not on the first click
+    say(f"dokgen serve: {root.resolve()} at\n  {url}\nCtrl-C stops it.")
+    if ready is not None:
+        ready(url, server)
+    if open_browser:
+        import webbrowser
+
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        say("dokgen serve: stopped")
