@@ -30,9 +30,10 @@ HTMX = "htmx-2.0.11.min.js"  # vendored from npm (static/VENDORED.md)
 BLUEPRINTS: list[str] = [
     "dokgen.web.views:pages",
     "dokgen.web.api:api",
+    "dokgen.web.register:register_pages",
 ]
 """Blueprints of the app, in order. Append "your.module:bp" to add a room's pages."""
-NAV: list[tuple[str, str]] = []
+NAV: list[tuple[str, str]] = [("Rekap", "register.rekap"), ("Register", "register.index")]
 """Links in the top bar after Beranda: (label, endpoint), e.g. ("Register", "register.index");
 a link whose endpoint is not registered is left out."""
 
