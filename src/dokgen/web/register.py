@@ -83,7 +83,9 @@ def _page(status: int = 200, **extra):
         issuable = _issuable()
     except DokgenError as exc:
         issuable, extra["error"] = [], extra.get("error") or str(exc)
-    return render_template("register.html", entries=_entries(), issuable=issuable, **extra), status
+    # htmx (which the pages post with: the app's guard wants a same-origin fetch) swaps in
+    # only 2xx answers, so a refusal it asked for comes back 200 with its message shown
+    return render_template("register.html", entries=_entries(), issuable=issuable, **extra), 200 if request.headers.get("HX-Request") else status
 
 
 @register_pages.get("/register")
