@@ -346,14 +346,26 @@ def verify(workspace: Path, file: Path) -> None:
 
 @cli.group()
 def register() -> None:
-    """The register of issued documents (register/dokgen-register.sqlite)."""
+    """The register of issued documents (register/dokgen-register.sqlite).
+
+    \b
+    Example:
+        dokgen register list --csv > register.csv
+        dokgen register revoke HH5U-YC6D --reason "pihak kedua salah tulis"
+        dokgen register publish situs/verifikasi
+    """
 
 
 @register.command("list")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout.")
 @click.pass_obj
 def register_list(workspace: Path, as_csv: bool) -> None:
-    """List every issued document with its code and state."""
+    """List every issued document with its code and state.
+
+    \b
+    Example:
+        dokgen register list
+    """
     from .register import Register, entries_csv
 
     with Register.open(workspace) as reg:
@@ -370,7 +382,12 @@ def register_list(workspace: Path, as_csv: bool) -> None:
 @click.option("--reason", required=True, help="Why: verify and the published page show it.")
 @click.pass_obj
 def register_revoke(workspace: Path, code: str, reason: str) -> None:
-    """Revoke the document issued under CODE; verify then says dicabut: REASON."""
+    """Revoke the document issued under CODE; verify then says dicabut: REASON.
+
+    \b
+    Example:
+        dokgen register revoke HH5U-YC6D --reason "pihak kedua salah tulis"
+    """
     import datetime as dt
 
     from .register import Register
@@ -384,7 +401,12 @@ def register_revoke(workspace: Path, code: str, reason: str) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.pass_obj
 def register_publish(workspace: Path, directory: Path) -> None:
-    """Write static verification pages (one per code, and an index) into DIRECTORY."""
+    """Write static verification pages (one per code, and an index) into DIRECTORY.
+
+    \b
+    Example:
+        dokgen register publish situs/verifikasi
+    """
     from .publish import publish
 
     written = publish(workspace, directory)
