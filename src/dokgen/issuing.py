@@ -37,7 +37,7 @@ class Issued:
     code: str
     record: str
     payload: str
-    files: list[tuple[str, str]] = field(default_factory=list)  # (out/ path, sha256)
+    files: list[tuple[str, str]] = field(default_factory=list)  # (out/ path, sha256) registered by this issue
     numbers: list[str] = field(default_factory=list)  # numbers given now
     superseded: str | None = None
     again: bool = False  # the record was issued before and is unchanged: same code, same bytes
@@ -183,9 +183,10 @@ def _write_outputs(root: Path, ws, rec, reg, done: Issued) -> None:
 
 
 def _register(reg, done: Issued, name: str, data: bytes) -> None:
+    """Register one file's hash; done.files lists those registered now (not again)."""
     digest = hashlib.sha256(data).hexdigest()
-    reg.add_file(done.code, name, digest)
-    done.files.append((name, digest))
+    if reg.add_file(done.code, name, digest):
+        done.files.append((name, digest))
 
 
 def register_file(root: Path, code: str, path: Path) -> str:
