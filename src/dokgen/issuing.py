@@ -154,6 +154,7 @@ def _write_outputs(root: Path, ws, rec, reg, done: Issued) -> None:
 
     options = Options()
     job = Job(rec, PRODUCERS[rec.kind])
+    _template_has_a_place(root, job.producer.templates[0])
     outcome = run_one(0, ws, job, options, timeout=JOB_TIMEOUT_S)
     if outcome.error:
         raise DokgenError(f"{outcome.error}; nothing was issued")
@@ -180,6 +181,30 @@ def _write_outputs(root: Path, ws, rec, reg, done: Issued) -> None:
         _register(reg, done, went, data)
     for name, data in stamped:
         _register(reg, done, name, data)
+
+
+def _template_has_a_place(root: Path, entry: str) -> None:
+    """Refuse to issue through a workspace template made before the QR had a place in it.
+
+    `dokgen init` copies the templates into each workspace; one copied before this dokgen
+    would issue a document without its QR and caption, silently.
+    """
+    import zipfile
+
+    from .templates import template_path
+
+    path = template_path(root, entry)
+    try:
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as z:
+                text = z.read("word/document.xml").decode("utf-8", "replace")
+        else:
+            text = path.read_text(encoding="utf-8", errors="replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return  # the render reports a template it cannot read, with its own words
+    if "verification" not in text:
+        raise DokgenError(f"templates/{entry} has no place for the QR and its caption (verification); copy the template "
+                          "of a new workspace (dokgen init) over it, keeping your changes, then issue again")
 
 
 def _register(reg, done: Issued, name: str, data: bytes) -> None:

@@ -162,3 +162,12 @@ def test_a_hand_edited_draft_keeps_the_edits_and_gets_its_qr(final_ws, run):
     assert any(t.startswith(f"Kode verifikasi {_code(out)}") for t in texts)
     assert run("-C", str(final_ws), "verify", str(stamped))[0] == 0
     assert run("-C", str(final_ws), "verify", str(final_ws / "out/mou/pontianak-lan-2015.dokgen-new.docx"))[0] == 0
+
+
+def test_an_old_workspace_template_without_a_place_for_the_qr_is_refused(final_ws, run):
+    html = final_ws / "templates/html/lab-report.html"
+    html.write_text(re.sub(r"\{%- if verification %\}.*?\{%- endif %\}\n", "", html.read_text(encoding="utf-8"), flags=re.S), encoding="utf-8")
+    code, _, err = run("-C", str(final_ws), "issue", LAB)
+    assert code == 1 and "templates/html/lab-report.html has no place for the QR" in err
+    assert "verification:" not in (final_ws / LAB).read_text(encoding="utf-8")  # the record was put back
+    assert run("-C", str(final_ws), "register", "list")[1] == ""  # and nothing registered
