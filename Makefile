@@ -1,8 +1,9 @@
 # dokgen: `make demo` builds the worked example into out/, `make test` runs every test.
 # Both set up .venv first. System needs: python3 with venv (Debian: python3-venv) and
-# Pango for WeasyPrint (libpango-1.0-0 libpangoft2-1.0-0). The tests also use LibreOffice
-# Writer, poppler-utils, qpdf, Chromium and zbar-tools (zbarimg reads the QR codes of issued
-# documents); .ci/run installs them.
+# Pango for WeasyPrint (libpango-1.0-0 libpangoft2-1.0-0). `dokgen pdf` and MoU previews need
+# LibreOffice Writer with its Python bridge (libreoffice-writer-nogui python3-uno). The tests
+# also use LibreOffice Calc (tests/sheets), poppler-utils, qpdf, Chromium and zbar-tools
+# (zbarimg reads the QR codes of issued documents); .ci/run installs them.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -22,6 +23,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_docx.py
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_convert.py
 
 # The reliability guarantees (tests/reliability) with their table of figures; `soak`
 # runs the same tests with many more iterations (kill -9 twenty times, 2,000 bad records).

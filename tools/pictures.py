@@ -1,7 +1,8 @@
 """Render the worked example's documents to PNG pictures for the README (docs/img/).
 
 Needs LibreOffice (soffice), poppler-utils (pdftoppm) and chromium; run it after a change
-to a template: .venv/bin/python tools/pictures.py
+to a template: .venv/bin/python tools/pictures.py (`--serve`: only the pictures of
+`dokgen serve`, after a change to src/dokgen/web/)
 """
 
 from __future__ import annotations
@@ -44,12 +45,50 @@ def add_three_party_mou(work: Path) -> Path:
     return path
 
 
+def serve_pictures(work: Path) -> None:
+    """`dokgen serve` at phone and desktop widths: the beranda, and the MoU form with a wrong
+    date typed in (its message beside the field). Playwright drives the system Chromium."""
+    import signal
+
+    from playwright.sync_api import sync_playwright
+
+    from dokgen.web.app import spawn
+
+    server, url, _ = spawn(work)
+    base = url.split("/?")[0]
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+            for width, height in ((360, 1400), (1280, 1000)):
+                page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+                page.goto(url)
+                page.screenshot(path=IMG / f"serve-beranda-{width}.png")
+                page.goto(base + "/records/mou/pontianak-lan-2015")
+                date = page.locator('[data-root] [data-key="signing"] [data-key="date"]')
+                date.locator("input").fill("29/02/2024")
+                date.locator("[data-msg]").filter(has_text="not a date").wait_for()
+                date.scroll_into_view_if_needed()
+                page.evaluate("window.scrollBy(0, -120)")
+                page.screenshot(path=IMG / f"serve-mou-{width}.png")
+                page.close()
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dokgen-pictures-"))
     for part in ("records", "templates", "assets"):
         shutil.copytree(REPO / part, work / part)
     add_three_party_mou(work)
     run(sys.executable, "-m", "dokgen", "-C", str(work), "build", "--quiet")
+    if sys.argv[1:] == ["--serve"]:  # only the web app's pictures (no LibreOffice needed)
+        IMG.mkdir(parents=True, exist_ok=True)
+        serve_pictures(work)
+        shutil.rmtree(work)
+        print("pictures in", IMG)
+        return
     out = work / "out"
     IMG.mkdir(parents=True, exist_ok=True)
 
@@ -76,6 +115,13 @@ def main() -> None:
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             f"--user-data-dir={work}/chromium", "--hide-scrollbars",
             f"--window-size={width},{height}", f"--screenshot={IMG}/press-{width}.png", page)
+    serve_pictures(work)
+    # The signing PDF of the example once set final (no DRAF watermark), through `dokgen pdf`
+    record = work / "records/mou/pontianak-lan-2015.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("status: draft", "status: final"), encoding="utf-8")
+    run(sys.executable, "-m", "dokgen", "-C", str(work), "pdf", "--quiet", str(record))
+    run("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(out / "mou/pontianak-lan-2015.pdf"), str(work / "signing"))
+    shutil.copy(next(work.glob("signing-*.png")), IMG / "mou-signing-pdf.png")
     signature_with_qr(work)
     shutil.rmtree(work)
     print("pictures in", IMG)

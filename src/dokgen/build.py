@@ -283,12 +283,14 @@ def build(
     progress: Progress | None = None,
     timeout: int | None = None,
     executor_factory: Callable[..., Executor] | None = None,
+    kinds: set[str] | None = None,
 ) -> BuildReport:
     """Build the workspace at root into root/out and return what happened.
 
     Records that fail validation raise before anything is written. A failing render does
     not stop the others: it is listed in report.failed (exit status 1). Hand-edited
     outputs are kept and the new version goes beside them (report.kept, exit status 3).
+    kinds limits the build to records of those kinds (`dokgen pdf` builds only MoU drafts).
     executor_factory(workers, ws, jobs, options, timeout) may return any
     concurrent.futures.Executor (a distributed one, say) to run the jobs instead of the
     default spawned process pool; see executor.make_pool.
@@ -302,7 +304,7 @@ def build(
     out_dir = root / "out"
     # A build of the whole workspace whose every input is as the last one saw it, and whose
     # outputs are unchanged on disk, is answered from the memo (cache.py) without loading a record.
-    digest = workspace_digest(root, _memo_options(options)) if not selection else None
+    digest = workspace_digest(root, _memo_options(options)) if not (selection or kinds) else None
     if digest is not None and not clean:
         replayed = _replay(out_dir, digest, options, force)
         if replayed is not None:
@@ -314,7 +316,7 @@ def build(
 
     cache = RecordCache(out_dir)
     ws = load_workspace(root, cache)
-    planned = plan(ws, selection)
+    planned = [job for job in plan(ws, selection) if kinds is None or job.record.kind in kinds]
     check_templates(ws, planned)
     _lint(ws, {job.record.kind for job in planned}, cache)  # before anything is written
     report = BuildReport(warnings=record_warnings(ws, options), notes=ws.notes)

@@ -222,6 +222,44 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
     sys.exit(report.exit_code)
 
 
+@cli.command()
+@click.argument("record_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite signing PDFs that were edited by hand.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True,
+              help="Seconds LibreOffice may take to convert one draft before it is stopped.")
+@click.pass_obj
+def pdf(workspace: Path, record_files: tuple[Path, ...], force: bool, quiet: bool, timeout: int) -> None:
+    """Write the signing PDF out/mou/<id>.pdf of every MoU, or of those made from RECORD_FILES.
+
+    The PDF (PDF/A-2b) is made with LibreOffice from the Word draft out/mou/<id>.docx as it
+    stands, so edits made in Word are in it; a draft that is missing or out of date (and not
+    edited) is built first. The same draft always gives the same PDF.
+
+    \b
+    Example:
+        dokgen pdf
+        dokgen pdf records/mou/pontianak-lan-2015.yaml
+    """
+    from .signing import signing_pdfs
+
+    show = _progress_printer(quiet)
+    with _stop_on_signals():
+        report = signing_pdfs(workspace, list(record_files), force=force, progress=show, timeout=timeout)
+    _finish_progress(show)
+    if not quiet:
+        _echo_notes(report.notes)
+    _echo_warnings(report.warnings)
+    for edited, new in report.kept:
+        say(f"kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)")
+    for failure in report.failed:
+        say(f"error: {failure}")
+    if not quiet:
+        s = report.summary()
+        say(f"{s['built']} written, {s['skipped']} up to date, {s['kept']} kept, {s['failed']} failed", err=False)
+    sys.exit(report.exit_code)
+
+
 def _progress_printer(silent: bool):
     """Return a progress callback: a bar on a terminal, plain lines otherwise."""
     if silent:
@@ -412,6 +450,130 @@ def register_publish(workspace: Path, directory: Path) -> None:
     written = publish(workspace, directory)
     say(f"wrote {len(written)} pages into {directory}", err=False)
 
+
+# --- spreadsheets (sheets/) ---------------------------------------------------------------
+
+
+class _ImportGroup(click.Group):
+    """`dokgen import FILE --into ...` and `dokgen import template ...`: a file name runs the import itself."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["sheet", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group("import", cls=_ImportGroup)
+def import_() -> None:
+    """Import units and ideas, or parties, from a spreadsheet (.xlsx, .ods, .xls, .csv).
+
+    Every problem is shown at its cell (Ide!C5, as typed into Excel's Name Box) and
+    nothing is written until all are fixed. Options of an import (see `dokgen import
+    sheet --help`): --into (required), --dry-run, --annotate.
+
+    \b
+    Example:
+        dokgen import template lab ide-lab.xlsx
+        dokgen import ide-lab.xlsx --into records/labs/labinov-pontianak-2015.yaml
+        dokgen import pihak.csv --into records/parties/ --dry-run
+    """
+
+
+@import_.command("sheet", hidden=True)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--into", "into", required=True, type=click.Path(path_type=Path),
+              help="records/labs/<id>.yaml (its units and ideas are replaced) or records/parties/ (one party a row).")
+@click.option("--dry-run", is_flag=True, help="Check everything and show what would change; write nothing.")
+@click.option("--annotate", is_flag=True, help="On problems, write FILE-periksa.xlsx with the problem cells marked red and commented.")
+@click.pass_obj
+def import_sheet(workspace: Path, file: Path, into: Path, dry_run: bool, annotate: bool) -> None:
+    """Import FILE (run as `dokgen import FILE --into ...`).
+
+    \b
+    Example:
+        dokgen import ide-lab.xlsx --into records/labs/labinov-pontianak-2015.yaml
+    """
+    from .errors import ProblemsError
+    from .sheets.importing import import_sheet as run
+
+    marked = file.with_name(f"{file.stem}-periksa.xlsx") if annotate else None
+    try:
+        result = run(workspace, file, into, write=not dry_run, annotate=marked)
+    except ProblemsError as exc:
+        if getattr(exc, "annotated", None) is not None:
+            say(f"note: the problems are marked in {exc.annotated}")
+        raise
+    _echo_notes(result.notes)
+    if dry_run:
+        for change in result.changes:
+            if change.status != "unchanged":
+                click.echo(printable(change.diff(), keep_newlines=True), nl=False)
+    say(result.summary(), err=False)
+
+
+@import_.command("template")
+@click.argument("kind", type=click.Choice(["lab", "parties"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def import_template(kind: str, file: Path, force: bool) -> None:
+    """Write an empty sheet to fill in: the lab's units and ideas, or parties.
+
+    \b
+    Example:
+        dokgen import template lab ide-lab.xlsx
+        dokgen import template parties pihak.xlsx
+    """
+    from .sheets.layout import SPECS
+    from .sheets.writing import save_workbook, workbook_bytes
+
+    save_workbook(file, workbook_bytes(SPECS[kind], []), force=force)
+    say(f"wrote {file}: fill in the '{SPECS[kind].name}' sheet (the 'Petunjuk' sheet says how), then dokgen import {file} --into ...",
+        err=False)
+
+
+@cli.group("export")
+def export() -> None:
+    """Export a lab's units and ideas, or the parties, to an .xlsx sheet that `dokgen import` reads back.
+
+    \b
+    Example:
+        dokgen export lab labinov-pontianak-2015 ide-lab.xlsx
+        dokgen export parties pihak.xlsx
+    """
+
+
+@export.command("lab")
+@click.argument("lab_id")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.pass_obj
+def export_lab(workspace: Path, lab_id: str, file: Path, force: bool) -> None:
+    """Write the units and ideas of records/labs/LAB_ID.yaml to FILE.
+
+    \b
+    Example:
+        dokgen export lab labinov-pontianak-2015 ide-lab.xlsx
+    """
+    from .sheets.exporting import export_lab as run
+
+    units, ideas = run(workspace, lab_id, file, force=force)
+    say(f"wrote {file}: {units} units, {ideas} ideas of {lab_id}", err=False)
+
+
+@export.command("parties")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.pass_obj
+def export_parties(workspace: Path, file: Path, force: bool) -> None:
+    """Write every record of records/parties/ to FILE, one party a row.
+
+    \b
+    Example:
+        dokgen export parties pihak.xlsx
+    """
+    from .sheets.exporting import export_parties as run
+
+    say(f"wrote {file}: {run(workspace, file, force=force)} parties", err=False)
 
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on; 0 = any free port.")

@@ -379,15 +379,22 @@ def _ref(ws: Workspace, rec: Record, path: tuple, target_kind: str, ref_id: str 
     problems.append(Problem(rec.location(*path), format_path(path), f"no {target_kind} '{ref_id}' in records/{folder}/{did_you_mean(ref_id, existing)}; known: {known}"))
 
 
-def check_references(ws: Workspace, cache: RecordCache | None = None) -> list[Problem]:
-    """Check every reference between records and the constraints that span fields."""
+def check_references(ws: Workspace, cache: RecordCache | None = None, only: Record | None = None) -> list[Problem]:
+    """Check every reference between records and the constraints that span fields.
+
+    With `only`, check that one record's references and rules (`dokgen serve` checks a
+    form this way; the records it names are looked up in ws as usual).
+    """
     from .clauses import article_errors
     from .law import citation_errors, table_problems
 
-    problems: list[Problem] = table_problems(ws)
-    for rec in ws.parties.values():
+    def each(records: dict[str, Record]) -> typing.Iterable[Record]:
+        return records.values() if only is None else [r for r in (records.get(only.id),) if r is only]
+
+    problems: list[Problem] = table_problems(ws) if only is None else []
+    for rec in each(ws.parties):
         problems += _check_logo(ws, rec, cache)
-    for rec in ws.mou.values():
+    for rec in each(ws.mou):
         m: model.Mou = rec.model
         seen: dict[str, int] = {}
         for i, p in enumerate(m.parties):
@@ -401,14 +408,14 @@ def check_references(ws: Workspace, cache: RecordCache | None = None) -> list[Pr
                 known = ", ".join(sorted(ws.scopes)) or "none (records/scopes.yaml is missing or empty)"
                 problems.append(Problem(rec.location("scopes", i), f"scopes[{i}]", f"no scope '{s}' in records/scopes.yaml{hint}; known: {known}"))
         problems += citation_errors(ws, rec) + article_errors(rec)
-    for rec in ws.labs.values():
+    for rec in each(ws.labs):
         lab: model.Lab = rec.model
         for path, kind, ref in [(("host",), "party", lab.host), (("organizer",), "party", lab.organizer), (("mou",), "mou", lab.mou)]:
             _ref(ws, rec, path, kind, ref, problems)
         for i, f in enumerate(lab.facilitators):
             _ref(ws, rec, ("facilitators", i, "institution"), "party", f.institution, problems)
         problems += _check_lab(rec, lab)
-    for rec in ws.press.values():
+    for rec in each(ws.press):
         pr: model.Press = rec.model
         _ref(ws, rec, ("mou",), "mou", pr.mou, problems)
         _ref(ws, rec, ("lab",), "lab", pr.lab, problems)

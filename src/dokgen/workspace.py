@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import DokgenError
 
 PARTS = ("records", "templates", "assets")
-GITIGNORE = "out/\n"
+GITIGNORE = "out/\n.dokgen/\n"  # .dokgen/: drafts kept by dokgen serve
 
 
 def default_workspace() -> Path:

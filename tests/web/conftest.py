@@ -9,20 +9,19 @@ that is already signed in (it opened the printed URL once).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from dokgen.web.app import spawn
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-DOKGEN = Path(sys.executable).parent / "dokgen"
 
 
 def copy_example(target: Path) -> Path:
@@ -47,19 +46,10 @@ class Server:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
     root = copy_example(tmp_path_factory.mktemp("served") / "ws")
-    process = subprocess.Popen([str(DOKGEN), "-C", str(root), "serve", "--port", "0", "--no-browser"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines = []
-    url = None
-    for line in process.stdout:  # type: ignore[union-attr]
-        lines.append(line)
-        found = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=(\S+)", line)
-        if found:
-            url, base, token = found[0], found[1], found[2]
-            break
-    if url is None:
-        process.kill()
-        pytest.fail(f"dokgen serve printed no URL: {''.join(lines)} {process.stderr.read()}")  # type: ignore[union-attr]
+    process, url, _ = spawn(root)
+    found = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=(\S+)", url)
+    assert found, url
+    base, token = found[1], found[2]
     yield Server(url, base, token, root, process)
     process.send_signal(signal.SIGINT)  # what Ctrl-C sends
     try:

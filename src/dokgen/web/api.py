@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from .. import yamlsave
+from .. import model, yamlsave
+from ..errors import Location, Problem
 from .app import state
 from .index import Entry
 from .store import create, problems_json, read_draft, save
@@ -76,8 +77,14 @@ def check_record(kind: str, record_id: str):
         source, base = f"records/{FOLDERS[kind]}/new.yaml", ""
     else:
         abort(404)
-    _, problems = check_candidate(state().index, kind, record_id, body.get("data"), source, base, entry)
-    return jsonify({"problems": problems_json(problems)})
+    text, problems = check_candidate(state().index, kind, record_id, body.get("data"), source, base, entry)
+    if entry is None:  # a new record: its id is checked as POST will check it
+        try:
+            model._record_id(record_id)
+        except ValueError as exc:
+            problems = [Problem(Location(source, 1, 1), "id", str(exc)), *problems]
+    warnings = state().index.warnings_for(kind, record_id, source, text) if text and not problems else []
+    return jsonify({"problems": problems_json(problems), "warnings": problems_json(warnings)})
 
 
 def _text(entry: Entry) -> str:
@@ -90,7 +97,6 @@ def _text(entry: Entry) -> str:
 def delete_draft(kind: str, record_id: str):
     from .index import FOLDERS
     from .store import discard_draft
-    from .. import model
 
     if (kind not in FOLDERS and kind != "scope") or not model.ID_PATTERN.match(record_id):
         abort(404)

@@ -30,10 +30,12 @@ HTMX = "htmx-2.0.11.min.js"  # vendored from npm (static/VENDORED.md)
 BLUEPRINTS: list[str] = [
     "dokgen.web.views:pages",
     "dokgen.web.api:api",
+    "dokgen.web.preview:bp",
+    "dokgen.web.sheets:bp",
     "dokgen.web.register:register_pages",
 ]
 """Blueprints of the app, in order. Append "your.module:bp" to add a room's pages."""
-NAV: list[tuple[str, str]] = [("Rekap", "register.rekap"), ("Register", "register.index")]
+NAV: list[tuple[str, str]] = [("Pihak dari tabel", "sheets.parties"), ("Rekap", "register.rekap"), ("Register", "register.index")]
 """Links in the top bar after Beranda: (label, endpoint), e.g. ("Register", "register.index");
 a link whose endpoint is not registered is left out."""
 
@@ -66,6 +68,7 @@ def create_app(workspace_root: Path, token: str, *, hosts: tuple[str, ...] = LOC
     """Make the app for one workspace. `port` (set by serve() once bound) pins the Host check
     to host:port; without it (Flask's test client) the bare host names are accepted."""
     app = Flask(__name__)
+    app.url_map.merge_slashes = False  # '//etc' is a 404, not a redirect to somewhere else
     app.config["MAX_CONTENT_LENGTH"] = 8_000_000  # far above a real record; a flood is refused early
     app.extensions["dokgen"] = State(Path(workspace_root), token, WorkspaceIndex(Path(workspace_root)), tuple(hosts), port)
     for spec in BLUEPRINTS if blueprints is None else blueprints:
@@ -146,6 +149,21 @@ def _headers(response: Response) -> Response:
 # --- the server -----------------------------------------------------------------------------
 
 
+def _names_of(host: str) -> tuple[str, ...]:
+    """Host names a browser may send for a non-local bind: the address itself, or for a
+    wildcard (0.0.0.0, ::) this machine's name and addresses; never just anything."""
+    import socket
+
+    if host not in ("0.0.0.0", "::", ""):
+        return (host,)
+    name = socket.gethostname()
+    try:
+        addresses = socket.gethostbyname_ex(name)[2]
+    except OSError:
+        addresses = []
+    return (*[a for a in addresses if not a.startswith("127.")], name, *LOCAL_HOSTS)
+
+
 def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True,
           say: Callable[[str], None] = print, ready: Callable[[str, object], None] | None = None) -> None:
     """Serve the workspace until Ctrl-C. Prints the URL with a fresh token; `ready(url, server)`
@@ -158,7 +176,7 @@ def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, op
     if not (root / "records").is_dir():
         raise DokgenError(f"{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one")
     token = secrets.token_urlsafe(24)
-    hosts = LOCAL_HOSTS if host in LOCAL_HOSTS else (host,)
+    hosts = LOCAL_HOSTS if host in LOCAL_HOSTS else _names_of(host)
     app = create_app(root, token, hosts=hosts)
     try:
         server = create_server(app, host=host, port=port, threads=4, clear_untrusted_proxy_headers=True, ident="dokgen")
@@ -166,21 +184,43 @@ def serve(workspace_root: Path, *, host: str = "127.0.0.1", port: int = 8000, op
         raise DokgenError(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port (0 = any free port)") from None
     bound = server.effective_port  # type: ignore[union-attr]
     app.extensions["dokgen"].port = bound
-    url = f"http://{'127.0.0.1' if host in LOCAL_HOSTS else host}:{bound}/?token={token}"
+    url = f"http://{'127.0.0.1' if host in LOCAL_HOSTS else hosts[0]}:{bound}/?token={token}"
     if host not in LOCAL_HOSTS:
         say(f"warning: serving on {host}, reachable from other machines; everyone with the URL below can edit this workspace")
-    app.extensions["dokgen"].index.refresh()  # read the workspace now, not on the first click
-    say(f"dokgen serve: {root.resolve()} at\n  {url}\nCtrl-C stops it.")
-    if ready is not None:
-        ready(url, server)
-    if open_browser:
-        import webbrowser
+    try:  # Ctrl-C at any moment from here on stops cleanly: saves are atomic, builds leave out/ complete
+        app.extensions["dokgen"].index.refresh()  # read the workspace now, not on the first click
+        say(f"dokgen serve: {root.resolve()} at\n  {url}\nCtrl-C stops it.")
+        if ready is not None:
+            ready(url, server)
+        if open_browser:
+            import webbrowser
 
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-    try:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
         say("dokgen serve: stopped")
+
+
+def spawn(workspace_root: Path, *options: str):
+    """Start `dokgen serve --port 0 --no-browser` in a child process, as a clerk would, and
+    return (process, printed URL, lines printed so far) once it listens; for tests, benchmarks and tools/pictures.py.
+    Stop it with process.send_signal(SIGINT), which is Ctrl-C."""
+    import re
+    import subprocess
+    import sys
+
+    from ..errors import DokgenError
+
+    process = subprocess.Popen([sys.executable, "-m", "dokgen", "-C", str(workspace_root), "serve", "--port", "0", "--no-browser", *options],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in process.stdout:  # type: ignore[union-attr]
+        lines.append(line)
+        found = re.search(r"http://\S+/\?token=\S+", line)
+        if found:
+            return process, found[0], lines
+    process.wait()
+    raise DokgenError(f"dokgen serve did not start: {''.join(lines)}{process.stderr.read()}")  # type: ignore[union-attr]

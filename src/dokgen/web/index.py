@@ -67,6 +67,7 @@ class WorkspaceIndex:
         self.notes: list[str] = []
         self.general: list[Problem] = []  # problems of no single record (a stray folder...)
         self._baseline: set[Problem] | None = None  # cross-record problems as the files stand
+        self._trials: dict[tuple[str, str], tuple] = {}  # checked texts, for accept()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -140,8 +141,10 @@ class WorkspaceIndex:
         self.refresh()
         return self.entries.get((kind, record_id))
 
-    def by_kind(self) -> dict[str, list[Entry]]:
-        self.refresh()
+    def by_kind(self, *, fresh: bool = True) -> dict[str, list[Entry]]:
+        """Entries by kind, in KIND_ORDER; fresh=False when this request looked already."""
+        if fresh:
+            self.refresh()
         out: dict[str, list[Entry]] = {k: [] for k in KIND_ORDER}
         for e in self.entries.values():
             out[e.kind].append(e)
@@ -158,7 +161,8 @@ class WorkspaceIndex:
         """
         from ..limits import check_limits
 
-        self.refresh()
+        if self.ws is None:
+            self.refresh()
         try:
             doc = read_yaml(text.encode("utf-8"), source)
         except YamlProblems as exc:
@@ -183,23 +187,85 @@ class WorkspaceIndex:
         except Exception as exc:  # DokgenError, located
             loc = getattr(exc, "location", None) or Location(source, 1, 1)
             return [Problem(loc, getattr(exc, "field", ""), str(exc.args[0]) if exc.args else str(exc))]
-        return self._reference_problems(record)
+        return self._reference_problems(record, text)
 
-    def _reference_problems(self, record: Record) -> list[Problem]:
+    def _reference_problems(self, record: Record, text: str) -> list[Problem]:
         from ..records import check_references
 
-        ws = self.ws
-        if ws is None:
-            return []
-        if self._baseline is None:
-            self._baseline = set(check_references(ws))
-        before = {p for p in self._baseline if p.location.path != record.source}
+        with self._lock:
+            ws = self.ws
+            if ws is None:
+                return []
+            if self._baseline is None:
+                self._baseline = set(check_references(ws))
+            baseline = self._baseline
+        others = {p for p in baseline if p.location.path != record.source}
         trial = copy.copy(ws)
         for attr in ("parties", "mou", "labs", "press"):
             setattr(trial, attr, dict(getattr(ws, attr)))
         trial.invalid = set(ws.invalid) - {(record.kind, record.id)}
         trial.by_kind(record.kind)[record.id] = record
-        return [p for p in check_references(trial) if p not in before]
+        if record.kind == "party":  # a party's type and name reach the MoUs, labs and press that name it
+            after = set(check_references(trial))
+            new = [p for p in after if p not in others]
+        else:  # a MoU, lab or press piece: only its own references and rules can change
+            new = check_references(trial, only=record)
+            after = others | set(new)
+        if not new:
+            with self._lock:
+                if len(self._trials) > 8:
+                    self._trials.clear()
+                self._trials[(record.source, text)] = (ws, trial, after, record)
+        return new
+
+    def warnings_for(self, kind: str, record_id: str, source: str, text: str) -> list[Problem]:
+        """The advice `dokgen check` prints for this record (warnings, not errors), from a
+        workspace cut down to the record and what it names, so a keystroke costs little."""
+        from ..advice import collect_warnings
+
+        with self._lock:
+            found = self._trials.get((source, text))
+        if found is None:
+            return []
+        trial, record = found[1], found[3]
+        small = copy.copy(trial)
+        small.mou, small.labs, small.press = {}, {}, {}
+        m = record.model
+        if kind == "mou":
+            small.mou = {record_id: record}
+        elif kind == "lab":
+            small.labs = {record_id: record}
+            small.mou = {k: v for k, v in trial.mou.items() if k == m.mou}
+        elif kind == "press":
+            small.press = {record_id: record}
+            small.mou = {k: v for k, v in trial.mou.items() if k == m.mou}
+            small.labs = {k: v for k, v in trial.labs.items() if k == m.lab}
+        try:
+            return [w for w in collect_warnings(small) if w.location.path == source]
+        except Exception:  # advice must never stop a form; `dokgen check` still says it
+            return []
+
+    def accept(self, source: str, path: Path, text: str) -> None:
+        """The file `source` now holds `text`, as checked by check_candidate: take that record
+        into the index without reading the workspace again (a full read of 1,000 records
+        takes over a second; this takes none). Anything unexpected: read it all next time."""
+        with self._lock:
+            trial = self._trials.pop((source, text), None)
+            if trial is None or trial[0] is not self.ws or self._signature is None:
+                self._signature = None
+                return
+            _, ws, after, record = trial
+            entry = self.entries.get((record.kind, record.id)) or Entry(record.kind, record.id, source, path)
+            entry.data, entry.problems = record.doc.data, []
+            self.entries[(record.kind, record.id)] = entry
+            self.ws, self._baseline = ws, after
+            try:
+                st = os.stat(path, follow_symlinks=False)
+            except OSError:
+                self._signature = None
+                return
+            rest = [item for item in self._signature if item[0] != str(path)]
+            self._signature = tuple(sorted([*rest, (str(path), st.st_size, st.st_mtime_ns)]))
 
 
 def _read_data(path: Path, source: str) -> Any:

@@ -64,7 +64,7 @@ def candidate_text(entry: Entry | None, kind: str, record_id: str, data: dict, b
     if kind == "scope":
         whole = _scopes_data(entry.path) if entry is not None else {}
         whole[record_id] = keep_nulls(whole.get(record_id), data)
-        return yamlsave.update_text(base_text, whole, source=f"records/scopes.yaml")
+        return yamlsave.update_text(base_text, whole, source="records/scopes.yaml")
     old = entry.data if entry is not None else None
     return yamlsave.update_text(base_text, keep_nulls(old, data) if isinstance(old, dict) else data)
 
@@ -99,6 +99,10 @@ def _loc(source: str):
 
 def save(index: WorkspaceIndex, entry: Entry, data: Any, version: str | None) -> Outcome:
     """PUT: 200 {version}, 409 {error, version} or 422 {problems}; nothing written unless 200."""
+    if entry.kind != "scope" and not isinstance(entry.data, dict):
+        # a file the reader cannot take apart: its text is the clerk's, a form must not replace it
+        return Outcome(422, {"problems": problems_json(entry.problems) or [
+            {"field": "", "message": "this file is not a record dokgen can read; fix it in a text editor first", "where": entry.source}]})
     current = yamlsave.file_version(entry.path)
     if version != current:
         keep_draft(index.root, entry.kind, entry.id, data, "conflict")
@@ -115,8 +119,10 @@ def save(index: WorkspaceIndex, entry: Entry, data: Any, version: str | None) ->
         keep_draft(index.root, entry.kind, entry.id, data, "conflict")
         return Outcome(409, {"error": "berkas ini baru saja diubah; isian Anda disimpan sebagai draf",
                              "version": yamlsave.file_version(entry.path)})
+    except (DokgenError, OSError) as exc:  # a long build holds the lock, or the disk refused the write
+        return _not_written(index, entry.kind, entry.id, data, exc)
     discard_draft(index.root, entry.kind, entry.id)
-    index.refresh()
+    index.accept(entry.source, entry.path, text)
     return Outcome(200, {"version": new_version})
 
 
@@ -153,9 +159,16 @@ def create(index: WorkspaceIndex, kind: str, record_id: Any, data: Any, copy_of:
                 version = yamlsave.save_text(path, text, create=True)
     except yamlsave.VersionConflict:
         return Outcome(409, {"error": f"'{record_id}' baru saja dibuat orang lain; buka rekaman itu atau pilih id lain"})
+    except (DokgenError, OSError) as exc:
+        return _not_written(index, kind, record_id, data, exc)
     discard_draft(index.root, kind, record_id)
-    index.refresh()
+    index.accept(source, path, text)
     return Outcome(201, {"version": version, "id": record_id})
+
+
+def _not_written(index: WorkspaceIndex, kind: str, record_id: str, data: Any, exc: Exception) -> Outcome:
+    keep_draft(index.root, kind, record_id, data, "not-written")
+    return Outcome(503, {"error": f"belum tersimpan ({exc}); isian Anda disimpan sebagai draf, coba Simpan lagi sebentar lagi"})
 
 
 # --- drafts: what the clerk typed, kept until saved or discarded --------------------------

@@ -22,6 +22,7 @@ pages = Blueprint("pages", __name__)
 
 KIND_NAMES = {"mou": "Nota kesepahaman", "lab": "Laboratorium inovasi", "press": "Siaran pers",
               "party": "Pihak", "scope": "Ruang lingkup"}
+STATUSES = {"draft": "draf", "final": "final", "ok": "lengkap", "invalid": "bermasalah"}
 OUTPUT_NAMES = {"docx": "Draf Word", "pdf": "Laporan PDF", "html": "Halaman web", "md": "Markdown", "txt": "Teks"}
 
 
@@ -68,7 +69,7 @@ def beranda():
     outputs = {(e.kind, e.id): _outputs(e.kind, e.id, manifest, families) for entries in groups.values() for e in entries}
     return render_template("beranda.html", groups=groups, kind_names=KIND_NAMES, outputs=outputs,
                            drafts=all_drafts(s.root), general=s.index.general, notes=s.index.notes,
-                           progress=s.progress, kinds=KIND_ORDER)
+                           progress=s.progress, kinds=KIND_ORDER, statuses=STATUSES)
 
 
 @pages.get("/records/<kind>/<record_id>")
@@ -77,8 +78,10 @@ def record_form(kind: str, record_id: str):
     entry = s.index.lookup(kind, record_id)
     if entry is None:
         abort(404)
+    if kind != "scope" and not isinstance(entry.data, dict):  # unreadable: the text is the clerk's, no form replaces it
+        return render_template("unreadable.html", entry=entry, kind_names=KIND_NAMES)
     draft = read_draft(s.root, kind, record_id)
-    data = entry.data if isinstance(entry.data, dict) else {}
+    data = entry.data
     using = bool(draft and request.args.get("draf") and isinstance(draft["data"], dict))
     return _form_page(kind, record_id, draft["data"] if using else data,  # type: ignore[index]
                       version=yamlsave.file_version(entry.path), problems=problems_json(entry.problems),
@@ -116,7 +119,7 @@ def _valid_id(value: str) -> bool:
 def _form_page(kind: str, record_id: str, data: dict, *, version, problems, draft, source, title, new=False, copy_of=None,
                using_draft=False):
     s = state()
-    refs = {k: sorted(e.id for e in entries) for k, entries in s.index.by_kind().items()}
+    refs = {k: sorted((e.id, e.title) for e in entries) for k, entries in s.index.by_kind(fresh=False).items()}
     return render_template("form.html", kind=kind, record_id=record_id, node=form_for(MODELS[kind]), data=data,
                            version=version or "", problems=problems, draft=draft, source=source, title=title,
                            new=new, copy_of=copy_of, refs=refs, kind_names=KIND_NAMES, long_date=_long_date,

@@ -32,7 +32,8 @@
           const v = valueOf(child);
           if (v !== undefined) out[child.dataset.key] = v;
         }
-        return out;
+        // an optional group left empty (a planned stage's dates) is left out, not sent as ""
+        return el.hasAttribute("data-optional") && isEmpty(out) ? undefined : out;
       }
       case "list": {
         const items = parts(el).map((item) => valueOf(parts(item)[0]));
@@ -56,6 +57,9 @@
     return undefined;
   }
 
+  const isEmpty = (v) => v === undefined || v === "" ||
+    (typeof v === "object" && Object.values(v).every(isEmpty));
+
   // The field path of an element, written as dokgen writes it: parties[1].party
   function pathOf(el) {
     const segs = [];
@@ -71,21 +75,26 @@
   }
 
   function clearProblems() {
-    for (const m of form.querySelectorAll("[data-msg]")) { m.textContent = ""; }
+    for (const m of form.querySelectorAll("[data-msg], [data-warn]")) { m.textContent = ""; }
     for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
     general.hidden = true;
     general.querySelector("ul").replaceChildren();
   }
 
-  function showProblems(problems) {
+  function showProblems(problems, warnings) {
     clearProblems();
+    for (const w of warnings || []) place(w, true);
+    for (const p of problems) place(p, false);
+  }
+
+  function place(problem, warning) {
     const byPath = new Map();
     for (const el of [root, ...root.querySelectorAll("[data-t]")]) {
       if (el.dataset.t === "item" || el.dataset.t === "entry") continue;
       const p = pathOf(el);
       if (!byPath.has(p)) byPath.set(p, el);
     }
-    for (const problem of problems) {
+    {
       let target = null;
       if (problem.field === "id") target = form.querySelector('[data-t="id"]');
       for (let p = problem.field; target === null; ) {
@@ -95,11 +104,11 @@
         p = p.slice(0, cut);
       }
       if (target) {
-        const msg = target.querySelector(":scope > [data-msg]");
+        const msg = target.querySelector(warning ? ":scope > [data-warn]" : ":scope > [data-msg]");
         msg.textContent = msg.textContent ? `${msg.textContent} · ${problem.message}` : problem.message;
         const input = target.querySelector(":scope > label > [data-input], :scope > label > [data-record-id]");
-        if (input) input.setAttribute("aria-invalid", "true");
-      } else {
+        if (input && !warning) input.setAttribute("aria-invalid", "true");
+      } else if (!warning) {
         const li = document.createElement("li");
         li.textContent = problem.field ? `${problem.field}: ${problem.message}` : problem.message;
         general.querySelector("ul").append(li);
@@ -128,7 +137,7 @@
     const [status, json] = await send("POST", `/api/records/${kind}/${encodeURIComponent(id)}/check`,
       { data: valueOf(root), new: form.hasAttribute("data-new") });
     if (mine !== checking || status !== 200) return;  // a later check is on its way
-    showProblems(json.problems);
+    showProblems(json.problems, json.warnings);
     say(json.problems.length ? `${json.problems.length} isian perlu diperbaiki` : (dirty ? "Belum disimpan" : ""), json.problems.length ? "bad" : "");
   }
 
@@ -142,6 +151,8 @@
   async function save(overwrite) {
     clearTimeout(timer);
     checking++;
+    form.removeAttribute("data-save-result");
+    say("Menyimpan…");
     const data = valueOf(root);
     let status, json;
     if (form.hasAttribute("data-new")) {
@@ -156,6 +167,7 @@
       [status, json] = await send("PUT", `/api/records/${kind}/${encodeURIComponent(recordId())}`, { data, version });
     }
     form.querySelector("[data-conflict]").hidden = status !== 409;
+    form.setAttribute("data-save-result", String(status));  // for scripts and tests: the last save's HTTP status
     if (status === 200 || status === 201) {
       dirty = false;
       showProblems([]);
