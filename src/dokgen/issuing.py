@@ -214,6 +214,25 @@ def _register(reg, done: Issued, name: str, data: bytes) -> None:
         done.files.append((name, digest))
 
 
+def register_derived(root: Path, source: bytes, name: str, data: bytes) -> str | None:
+    """Register a file made from an issued file (the signing PDF of an issued Word draft).
+
+    `dokgen pdf` converts out/mou/<id>.docx as it stands: when those bytes are a registered
+    file of a document still issued, the PDF is registered under the same code. Returns the
+    code, or None when the source is not an issued file (a draft, an edited copy).
+    """
+    from .register import REGISTER_FILE, Register
+
+    if not (Path(root) / REGISTER_FILE).is_file():
+        return None
+    with Register.open(root) as reg, reg.transaction():
+        entry = reg.by_hash(hashlib.sha256(source).hexdigest())
+        if entry is None or entry.status != "issued":
+            return None
+        reg.add_file(entry.code, name, hashlib.sha256(data).hexdigest())
+        return entry.code
+
+
 def register_file(root: Path, code: str, path: Path) -> str:
     """Register one more file issued under code (the signing PDF `dokgen pdf` makes from the docx).
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from dokgen.register import CODE_ALPHABET, REGISTER_FILE, format_number
 
@@ -171,3 +174,17 @@ def test_an_old_workspace_template_without_a_place_for_the_qr_is_refused(final_w
     assert code == 1 and "templates/html/lab-report.html has no place for the QR" in err
     assert "verification:" not in (final_ws / LAB).read_text(encoding="utf-8")  # the record was put back
     assert run("-C", str(final_ws), "register", "list")[1] == ""  # and nothing registered
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_signing_pdf_of_an_issued_draft_is_registered(final_ws):
+    """dokgen pdf converts the issued Word file, QR included; its PDF verifies under the same code."""
+    issued = _code(dokgen(final_ws, "issue", MOU).stdout)
+    made = dokgen(final_ws, "pdf", MOU)
+    assert made.returncode == 0, made.stderr
+    assert f"registered under {issued}" in made.stderr
+    pdf = final_ws / "out/mou/pontianak-lan-2015.pdf"
+    verified = dokgen(final_ws, "verify", str(pdf))
+    assert verified.returncode == 0 and f"kode verifikasi: {issued}" in verified.stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"Kode verifikasi {issued}" in text
