@@ -286,7 +286,8 @@ def _finish_progress(show) -> None:
 # --- the portfolio and the register ----------------------------------------------------------
 
 
-def _day(value: str | None) -> "object":
+def _day(value: str | None):
+    """--on YYYY-MM-DD as a date; today without it."""
     import datetime as dt
 
     if value is None:

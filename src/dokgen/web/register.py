@@ -67,12 +67,15 @@ def _issuable():
 
 
 def _entries():
-    from ..register import Register
+    from ..errors import DokgenError
+    from ..register import REGISTER_FILE, Register
 
+    if not (state().root / REGISTER_FILE).is_file():
+        return []  # nothing issued yet
     try:
         with Register.open(state().root) as reg:
             return reg.entries()
-    except Exception:  # no register yet: nothing issued
+    except DokgenError:
         return []
 
 
