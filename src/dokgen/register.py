@@ -304,11 +304,7 @@ class Register:
         return [Entry.from_row(r) for r in self.conn.execute("SELECT * FROM documents ORDER BY issued_on, rowid")]
 
     def by_hash(self, sha256: str) -> Entry | None:
-        """The entry a file of these bytes was issued under (the latest, should one be issued twice)."""
-        row = self.conn.execute(
-            "SELECT d.* FROM documents d JOIN files f ON f.code = d.code WHERE f.sha256 = ? ORDER BY d.issued_on DESC, d.rowid DESC",
-            (sha256,)).fetchone()
-        return Entry.from_row(row) if row else None
+        return _by_hash(self.conn, sha256)
 
     def files(self, code: str) -> list[tuple[str, str]]:
         return [(r["name"], r["sha256"]) for r in self.conn.execute("SELECT name, sha256 FROM files WHERE code = ? ORDER BY rowid", (code,))]
@@ -392,15 +388,20 @@ def verify_file(root: Path, path: Path) -> Verdict:
     if conn is None:
         return Verdict(False, "tidak terdaftar (this workspace has no register yet)", None)
     try:
-        row = conn.execute(
-            "SELECT d.* FROM documents d JOIN files f ON f.code = d.code WHERE f.sha256 = ? ORDER BY d.issued_on DESC, d.rowid DESC",
-            (digest,)).fetchone()
+        entry = _by_hash(conn, digest)
     finally:
         conn.close()
-    if row is None:
+    if entry is None:
         return Verdict(False, "tidak terdaftar: no document with these exact bytes was issued (a changed copy is not the issued document)", None)
-    entry = Entry.from_row(row)
     return Verdict(entry.status == "issued", entry.state, entry)
+
+
+def _by_hash(conn: sqlite3.Connection, sha256: str) -> Entry | None:
+    """The entry a file of these bytes was issued under (the latest, should one be issued twice)."""
+    row = conn.execute(
+        "SELECT d.* FROM documents d JOIN files f ON f.code = d.code WHERE f.sha256 = ? ORDER BY d.issued_on DESC, d.rowid DESC",
+        (sha256,)).fetchone()
+    return Entry.from_row(row) if row else None
 
 
 def entry_lines(entry: Entry) -> list[str]:
