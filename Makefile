@@ -2,8 +2,9 @@
 # Both set up .venv first. System needs: python3 with venv (Debian: python3-venv) and
 # Pango for WeasyPrint (libpango-1.0-0 libpangoft2-1.0-0). `dokgen pdf` and MoU previews need
 # LibreOffice Writer with its Python bridge (libreoffice-writer-nogui python3-uno). The tests
-# also use LibreOffice Calc (tests/sheets), poppler-utils, qpdf and Chromium; .ci/run installs them.
-# tests/cluster runs Dask (the dask extra, installed below) on 127.0.0.1: no system package.
+# also use LibreOffice Calc (tests/sheets), poppler-utils, qpdf, Chromium and zbar-tools
+# (zbarimg reads the QR codes of issued documents); .ci/run installs them. tests/cluster runs
+# Dask (the dask extra, installed below) on 127.0.0.1: no system package.
 
 PYTHON ?= python3
 VENV   := .venv

@@ -146,7 +146,9 @@ def dependencies(ws: Workspace, rec: Record) -> set[str]:
             sources.add("records/scopes.yaml")
         if ws.regulations_doc is not None:  # the law the recitals cite or the basis generated
             sources.add(ws.regulations_doc.source)
-    elif rec.kind == "lab":
+    if rec.kind in ("mou", "lab") and m.verification and ws.register_doc is not None:
+        sources.add(ws.register_doc.source)  # the QR holds the verification URL set there
+    if rec.kind == "lab":
         for p in {m.host, m.organizer, *(f.institution for f in m.facilitators)}:
             sources |= dependencies(ws, ws.parties[p])
         if m.mou:
@@ -167,7 +169,7 @@ def _source_of(ws: Workspace, path: Path) -> str:
         rel = resolved.relative_to(ws.root.resolve()).as_posix()
     except ValueError:
         rel = Path(path).as_posix()
-    known = {r.source for r in ws.records()} | {"records/scopes.yaml", "records/regulations.yaml"}
+    known = {r.source for r in ws.records()} | {"records/scopes.yaml", "records/regulations.yaml", "records/register.yaml"}
     if rel not in known:
         raise DokgenError(_("{path}: not a record of this workspace (records are files under {folder})").format(path=path, folder=ws.root / "records"))
     return rel
