@@ -2,7 +2,9 @@
 # Both set up .venv first. System needs: python3 with venv (Debian: python3-venv) and
 # Pango for WeasyPrint (libpango-1.0-0 libpangoft2-1.0-0). `dokgen pdf` and MoU previews need
 # LibreOffice Writer with its Python bridge (libreoffice-writer-nogui python3-uno). The tests
-# also use LibreOffice Calc (tests/sheets), poppler-utils, qpdf and Chromium; .ci/run installs them.
+# also use LibreOffice Calc (tests/sheets), poppler-utils, qpdf, Chromium and zbar-tools
+# (zbarimg reads the QR codes of issued documents); .ci/run installs them. tests/cluster runs
+# Dask (the dask extra, installed below) on 127.0.0.1: no system package.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -22,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_docx.py
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_cluster.py
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_convert.py
 
@@ -54,7 +57,7 @@ check-system:
 $(STAMP): pyproject.toml | check-system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
 	@touch $(STAMP)
 
 clean:

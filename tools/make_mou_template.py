@@ -657,6 +657,15 @@ def build_signatures(doc):
 
     table, (top, bottom) = make_party_table(holder, SIGN_GRID, TEXT_WIDTH.twips, inner_rows=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # An issued document's QR and its caption (dokgen issue, qr.py), under the last row of
+    # signatures: inside that row, which never breaks across pages, so the mark stays with
+    # the signatures it belongs to. Only final, registered documents have `verification`.
+    tag_par(holder, "{%p if loop.last and verification %}")
+    mark = add_par(holder, "{{ verification.qr }}", style=STYLE_SIGN)
+    mark.paragraph_format.space_before = Pt(12)
+    mark.paragraph_format.keep_with_next = True
+    add_par(holder, "{{ verification.caption }}", style=STYLE_BOX)
+    tag_par(holder, "{%p endif %}")
     # A cell must end with a paragraph; keep the one after the nested table invisible.
     make_tiny(holder.add_paragraph())
 

@@ -122,8 +122,29 @@ def main() -> None:
     run(sys.executable, "-m", "dokgen", "-C", str(work), "pdf", "--quiet", str(record))
     run("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(out / "mou/pontianak-lan-2015.pdf"), str(work / "signing"))
     shutil.copy(next(work.glob("signing-*.png")), IMG / "mou-signing-pdf.png")
+    signature_with_qr(work)
     shutil.rmtree(work)
     print("pictures in", IMG)
+
+
+def signature_with_qr(work: Path) -> None:
+    """The example MoU made final and issued (dokgen issue): its signature blocks with the QR."""
+    issued = work / "issued"
+    for part in ("records", "templates", "assets"):
+        shutil.copytree(REPO / part, issued / part)
+    record = issued / "records/mou/pontianak-lan-2015.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("status: draft", "status: final"), encoding="utf-8")
+    (issued / "records/register.yaml").write_text("verification_url: https://jdih.example.go.id/verifikasi/{code}\n", encoding="utf-8")
+    run(sys.executable, "-m", "dokgen", "-C", str(issued), "issue", "records/mou/pontianak-lan-2015.yaml")
+    run("soffice", f"-env:UserInstallation=file://{work}/lo", "--headless", "--convert-to", "pdf",
+        "--outdir", str(issued), str(issued / "out/mou/pontianak-lan-2015.docx"))
+    run("pdftoppm", "-r", "100", "-png", str(issued / "pontianak-lan-2015.pdf"), str(issued / "page"))
+    from PIL import Image, ImageOps
+
+    with Image.open(sorted(issued.glob("page-*.png"))[-1]) as page:
+        body = page.crop((0, 0, page.width, page.height * 4 // 5))  # above the paraf boxes of the footer
+        box = ImageOps.invert(body.convert("L")).getbbox()  # ends with the QR's caption
+        page.crop((box[0] - 20, box[3] - 340, box[2] + 20, box[3] + 20)).save(IMG / "mou-signature-qr.png", optimize=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from .i18n import _
 from .lab_advice import idea_ahead_of_its_stage, stage_status_lags_dates, unit_words_of_the_era
 from .law import document_types, missing_legal_basis, repealed_citations
 from .records import Workspace
+from .register import register_disagrees
 from .statutory import wording_notes
 from .wordfont import draft_font_gaps
 
@@ -24,6 +25,7 @@ CHECKS: list[Check] = [
     repealed_citations, missing_legal_basis, document_types, wording_notes,  # the MoU's law and words
     stage_status_lags_dates, unit_words_of_the_era, idea_ahead_of_its_stage,  # labs
     draft_font_gaps,  # characters the Word draft's font cannot show
+    register_disagrees,  # issued documents: the records against register/dokgen-register.sqlite
 ]
 """Every advice check, run in this order; each must be cheap and must not raise."""
 

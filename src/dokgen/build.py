@@ -146,7 +146,9 @@ def dependencies(ws: Workspace, rec: Record) -> set[str]:
             sources.add("records/scopes.yaml")
         if ws.regulations_doc is not None:  # the law the recitals cite or the basis generated
             sources.add(ws.regulations_doc.source)
-    elif rec.kind == "lab":
+    if rec.kind in ("mou", "lab") and m.verification and ws.register_doc is not None:
+        sources.add(ws.register_doc.source)  # the QR holds the verification URL set there
+    if rec.kind == "lab":
         for p in {m.host, m.organizer, *(f.institution for f in m.facilitators)}:
             sources |= dependencies(ws, ws.parties[p])
         if m.mou:
@@ -167,7 +169,7 @@ def _source_of(ws: Workspace, path: Path) -> str:
         rel = resolved.relative_to(ws.root.resolve()).as_posix()
     except ValueError:
         rel = Path(path).as_posix()
-    known = {r.source for r in ws.records()} | {"records/scopes.yaml", "records/regulations.yaml"}
+    known = {r.source for r in ws.records()} | {"records/scopes.yaml", "records/regulations.yaml", "records/register.yaml"}
     if rel not in known:
         raise DokgenError(_("{path}: not a record of this workspace (records are files under {folder})").format(path=path, folder=ws.root / "records"))
     return rel
@@ -209,13 +211,17 @@ class InputKeys:
     def _folder(self, path: Path) -> list[str]:
         return sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
 
-    def key(self, job: Job) -> str:
-        from .manifest import input_key
-
+    def files(self, job: Job) -> set[str]:
+        """Every workspace file the outputs of job are made from: records, logos, templates."""
         files = set(dependencies(self.ws, job.record))
         for entry in job.producer.templates:
             files.update(self._template_files(entry))
-        parts = [(rel, self._read(rel)) for rel in files]
+        return files
+
+    def key(self, job: Job) -> str:
+        from .manifest import input_key
+
+        parts = [(rel, self._read(rel)) for rel in self.files(job)]
         parts += [("dokgen-version", __version__.encode()), ("options", self.options.key_part())]
         return input_key(parts)
 
@@ -333,7 +339,8 @@ def build(
                 report.skipped += job.outputs
             else:
                 todo.append((job, key))
-        workers = choose_workers([j for j, _ in todo], jobs)
+        # an engine of its own (cluster.Cluster) says how many job slots it has
+        workers = getattr(executor_factory, "workers", None) or choose_workers([j for j, _ in todo], jobs)
         engine = {"executor_factory": executor_factory} if executor_factory else {}
         outcomes = run_jobs(ws, [j for j, _ in todo], options, workers, timeout=timeout or JOB_TIMEOUT_S, **engine)
         try:

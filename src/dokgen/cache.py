@@ -161,6 +161,16 @@ def workspace_digest(root: Path, options_key: bytes) -> str | None:
     for top in WATCHED:
         if not _digest_tree(root / top, top, h):
             return None
+    # The register's advice (register.register_disagrees) reads the SQLite register: any write
+    # to it changes the size or time of the database or its WAL, and the memo is not replayed.
+    for name in ("register/dokgen-register.sqlite", "register/dokgen-register.sqlite-wal"):
+        try:
+            st = os.stat(root / name)
+            h.update(f"register\0{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        except FileNotFoundError:
+            h.update(f"absent\0{name}\0".encode())
+        except OSError:
+            return None
     return h.hexdigest()
 
 

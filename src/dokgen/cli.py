@@ -184,9 +184,11 @@ def _echo_warnings(warnings: list[str]) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
 @click.option("--timeout", type=click.IntRange(1, 3600), default=120, show_default=True, help=TIMEOUT_HELP)
+@click.option("--scheduler", envvar="DOKGEN_SCHEDULER", metavar="tcp://HOST:PORT",
+              help="Render on the Dask cluster of this scheduler (needs dokgen[dask]) [env: DOKGEN_SCHEDULER].")
 @click.pass_obj
 def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_variant: str, jobs: int | None,
-          clean: bool, force: bool, quiet: bool, as_json: bool, timeout: int) -> None:
+          clean: bool, force: bool, quiet: bool, as_json: bool, timeout: int, scheduler: str | None) -> None:
     """Build every document into out/, or only those made from RECORD_FILES.
 
     Outputs whose inputs have not changed are skipped. Naming a party builds every
@@ -198,6 +200,7 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
         dokgen build
         dokgen build records/mou/pontianak-lan-2015.yaml
         dokgen build --jobs 2 --json
+        dokgen build --scheduler tcp://10.0.0.5:8786
     """
     import json
 
@@ -206,10 +209,10 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
 
     variant = None if pdf_variant == "none" else pdf_variant
     show = _progress_printer(quiet or as_json)
-    with _stop_on_signals():
+    with _stop_on_signals(), _engine(scheduler) as engine:
         report = build_workspace(
             workspace, list(record_files), Options(pdf_variant=variant, strict=strict),
-            jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout,
+            jobs=jobs, clean=clean, force=force, progress=show, timeout=timeout, executor_factory=engine,
         )
     _finish_progress(show)
     if not (quiet or as_json):
@@ -229,6 +232,18 @@ def build(workspace: Path, record_files: tuple[Path, ...], strict: bool, pdf_var
         say(_("{built} built, {skipped} up to date, {kept} kept, {failed} failed in {seconds} s").format(
             built=s["built"], skipped=s["skipped"], kept=s["kept"], failed=s["failed"], seconds=f"{s['seconds']:.1f}"), err=False)
     sys.exit(report.exit_code)
+
+
+@contextmanager
+def _engine(scheduler: str | None) -> Iterator[object]:
+    """The Dask cluster to render on (connected before anything is read), or None for local workers."""
+    if not scheduler:
+        yield None
+        return
+    from .cluster import connect
+
+    with connect(scheduler) as cluster:
+        yield cluster
 
 
 @cli.command()
@@ -290,6 +305,175 @@ def _progress_printer(silent: bool):
 def _finish_progress(show) -> None:
     if show is not None and getattr(show, "is_bar", False):
         click.echo("", err=True)
+
+
+# --- the portfolio and the register ----------------------------------------------------------
+
+
+def _day(value: str | None):
+    """--on YYYY-MM-DD as a date; today without it."""
+    import datetime as dt
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
+
+
+@cli.command()
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="Show the states as of this day [default: today].")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), help="Write an Excel workbook to FILE.")
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), help="Write calendar reminders (180, 90, 30 days before each end) to FILE.")
+@click.pass_obj
+def status(workspace: Path, on: str | None, as_csv: bool, as_json: bool, xlsx: Path | None, ics: Path | None) -> None:
+    """The rekap kerja sama: every MoU with its end date, state and days left.
+
+    \b
+    Example:
+        dokgen status
+        dokgen status --on 2020-06-01 --csv > rekap.csv
+        dokgen status --ics pengingat.ics
+    """
+    from . import portfolio
+    from .records import load_workspace
+    from .writer import atomic_write
+
+    day = _day(on)
+    found = portfolio.rows(load_workspace(workspace), day)
+    if xlsx:
+        atomic_write(xlsx, portfolio.as_xlsx(found, day))
+        say(f"wrote {xlsx} ({len(found)} kerja sama)")
+    if ics:
+        atomic_write(ics, portfolio.reminders(found, day).encode("utf-8"))
+        say(f"wrote {ics} (reminders 180, 90 and 30 days before each end date)")
+    if as_csv:
+        click.echo(portfolio.as_csv(found), nl=False)
+    elif as_json:
+        click.echo(portfolio.as_json(found, day), nl=False)
+    elif not (xlsx or ics):
+        say(portfolio.table(found), err=False)
+
+
+@cli.command()
+@click.argument("record_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def issue(workspace: Path, record_file: Path) -> None:
+    """Register a final MoU or lab report: code, number, QR, files and their hashes.
+
+    \b
+    Example:
+        dokgen issue records/mou/pontianak-lan-2015.yaml
+    """
+    from .issuing import issue as issue_record
+
+    with _stop_on_signals():
+        done = issue_record(workspace, record_file)
+    if done.again:
+        say(f"{done.record}: issued already as {done.code}, unchanged since; its files are as registered", err=False)
+    else:
+        say(f"{done.record}: issued as {done.code} (QR: {done.payload})", err=False)
+    for number in done.numbers:
+        say(f"number given: {number} (written into {done.record})", err=False)
+    if done.superseded:
+        say(f"{done.superseded} is superseded by {done.code}", err=False)
+    for edited, new in done.kept:
+        say(f"kept {edited}: it was edited by hand; the issued version is {new}")
+    for name, digest in done.files:
+        say(f"registered {name} sha256 {digest[:16]}…", err=False)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def verify(workspace: Path, file: Path) -> None:
+    """Say whether FILE is a document this workspace issued (exit 0) or not (exit 1).
+
+    \b
+    Example:
+        dokgen verify ~/Unduhan/nota-kesepahaman.pdf
+    """
+    from .register import entry_lines, verify_file
+
+    verdict = verify_file(workspace, file)
+    if verdict.entry is not None:
+        for line in entry_lines(verdict.entry):
+            say(line, err=False)
+    else:
+        say(verdict.message, err=False)
+    sys.exit(0 if verdict.ok else 1)
+
+
+@cli.group()
+def register() -> None:
+    """The register of issued documents (register/dokgen-register.sqlite).
+
+    \b
+    Example:
+        dokgen register list --csv > register.csv
+        dokgen register revoke HH5U-YC6D --reason "pihak kedua salah tulis"
+        dokgen register publish situs/verifikasi
+    """
+
+
+@register.command("list")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV on stdout.")
+@click.pass_obj
+def register_list(workspace: Path, as_csv: bool) -> None:
+    """List every issued document with its code and state.
+
+    \b
+    Example:
+        dokgen register list
+    """
+    from .register import Register, entries_csv
+
+    with Register.open(workspace) as reg:
+        entries = reg.entries()
+    if as_csv:
+        click.echo(entries_csv(entries), nl=False)
+        return
+    for e in entries:
+        say(f"{e.code}  {e.issued_on}  {e.kind:3}  {e.record_id}  {e.state}", err=False)
+
+
+@register.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why: verify and the published page show it.")
+@click.pass_obj
+def register_revoke(workspace: Path, code: str, reason: str) -> None:
+    """Revoke the document issued under CODE; verify then says dicabut: REASON.
+
+    \b
+    Example:
+        dokgen register revoke HH5U-YC6D --reason "pihak kedua salah tulis"
+    """
+    import datetime as dt
+
+    from .register import Register
+
+    with Register.open(workspace) as reg:
+        entry = reg.revoke(code, reason, dt.date.today())
+    say(f"{entry.code}: {entry.state}", err=False)
+
+
+@register.command("publish")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def register_publish(workspace: Path, directory: Path) -> None:
+    """Write static verification pages (one per code, and an index) into DIRECTORY.
+
+    \b
+    Example:
+        dokgen register publish situs/verifikasi
+    """
+    from .publish import publish
+
+    written = publish(workspace, directory)
+    say(f"wrote {len(written)} pages into {directory}", err=False)
 
 
 # --- spreadsheets (sheets/) ---------------------------------------------------------------

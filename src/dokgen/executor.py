@@ -108,7 +108,7 @@ def run_jobs(
     timeout: int = JOB_TIMEOUT_S,
 ) -> Iterator[Outcome]:
     """Yield an Outcome per job as they finish; in-process when one worker suffices."""
-    if workers <= 1 or len(jobs) <= 1:
+    if not jobs or (executor_factory is make_pool and (workers <= 1 or len(jobs) <= 1)):  # a cluster renders even one job
         for i, job in enumerate(jobs):
             yield run_one(i, ws, job, options, timeout)
         return

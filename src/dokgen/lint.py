@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 # (or fails to import) still gets its syntax and filters checked, just not its variables.
 # An added name is a dotted path where `[]` stands for every item of a list.
 CONTEXTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "mou": ("dokgen.context.mou:mou_context", ("parties[].logo",)),  # render/docx.py: InlineImage
+    "mou": ("dokgen.context.mou:mou_context", ("parties[].logo", "verification.qr")),  # render/docx.py: InlineImage
     "lab": ("dokgen.context.lab:lab_context", ("logos[].src",)),  # render/pdf.py: data: URL
     "press": ("dokgen.context.press:press_context", ()),
 }

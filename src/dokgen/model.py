@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from .characters import normalise
 from .i18n import _
@@ -72,6 +72,19 @@ RecordId = Annotated[str, AfterValidator(_record_id)]
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Count = Annotated[int, BeforeValidator(_whole_number)]
 Nip = Annotated[str, AfterValidator(_nip)]
+
+# A register's verification code: two groups of four from an alphabet without 0/O, 1/I/L
+# (register.CODE_ALPHABET), so a code read off paper is typed back right.
+CODE_PATTERN = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
+
+
+def _code(value: str) -> str:
+    if not CODE_PATTERN.match(value):
+        raise ValueError(f"'{value}' is not a verification code (XXXX-XXXX, written by dokgen issue); remove it and run dokgen issue")
+    return value
+
+
+Code = Annotated[str, AfterValidator(_code)]
 
 
 class Model(BaseModel):
@@ -192,6 +205,8 @@ class Mou(Model):
     """cited: the recitals name the law (advice when none does); auto: a recital is generated from the regulation table."""
     articles: dict[RecordId, ArticleChoice] = {}
     """Per clause id of the library: on, off, or {title, ayat} of the record's own."""
+    verification: Code | None = None
+    """Written by `dokgen issue`: the register's code, shown with its QR in the signature block."""
 
 
 # --- lab -------------------------------------------------------------------------------
@@ -253,6 +268,10 @@ class Lab(Model):
     outcomes: list[Text] = []
     recommendations: list[Text] = []
     report: Report
+    status: Literal["draft", "final"] = "draft"
+    """final: the report is ready to sign and may be issued (registered, given a QR)."""
+    verification: Code | None = None
+    """Written by `dokgen issue`: the register's code, shown with its QR on the last page."""
 
 
 # --- press -----------------------------------------------------------------------------
@@ -299,3 +318,35 @@ class Press(Model):
 
 # Discriminator tags that appear in pydantic error locations but are not field names.
 UNION_TAGS = frozenset({"ref", "inline", "person", "switch", "article"})
+
+
+# --- records/register.yaml: the workspace's register settings ------------------------------
+
+
+class Numbering(Model):
+    party: RecordId
+    """The workspace's own party: issue fills its blank `number` in an MoU."""
+    pattern: Text
+    """e.g. {seq:03}/{kode}/{bulan_romawi}/{tahun}; see register.NUMBER_FIELDS."""
+    kode: Text | None = None
+    """The classification code of the unit, put where the pattern says {kode}."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        from .register import check_pattern
+
+        return check_pattern(value)
+
+
+class RegisterSettings(Model):
+    verification_url: Text | None = None
+    """The page a QR opens, with {code}: https://jdih.example.go.id/verifikasi/{code}; none: the QR holds DOKGEN:<code>."""
+    numbering: Numbering | None = None
+
+    @field_validator("verification_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith("https://") or value.count("{code}") != 1):
+            raise ValueError("write an https:// address holding {code} once, e.g. https://jdih.example.go.id/verifikasi/{code}")
+        return value

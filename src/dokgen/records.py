@@ -33,6 +33,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
 }
 SCOPES_FILE = "scopes.yaml"
 REGULATIONS_FILE = "regulations.yaml"  # extends dokgen's regulation table (law.py)
+REGISTER_FILE = "register.yaml"  # the register's settings: verification URL, numbering (register.py)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 
 
@@ -67,6 +68,8 @@ class Workspace:
     regulations: dict[str, Any] = field(default_factory=dict)
     """The regulation table (law.Regulation by id): dokgen's rows, then the workspace's."""
     regulations_doc: YamlDoc | None = None
+    register: model.RegisterSettings = field(default_factory=model.RegisterSettings)
+    register_doc: YamlDoc | None = None
     invalid: set[tuple[str, str]] = field(default_factory=set)
     """(kind, id) of record files that exist but failed validation: not "unknown" ids."""
     notes: list[str] = field(default_factory=list)
@@ -122,9 +125,11 @@ def read_workspace(root: Path, cache: RecordCache | None = None) -> tuple[Worksp
             _load_scopes(ws, entry, rel, problems)
         elif entry.name == REGULATIONS_FILE:
             _load_regulations(ws, entry, rel, problems)
+        elif entry.name == REGISTER_FILE:
+            _load_register_settings(ws, entry, rel, problems)
         else:
-            expected = ", ".join([*(f"{k}/" for k in KINDS), SCOPES_FILE, REGULATIONS_FILE])
-            hint = did_you_mean(entry.name, [*KINDS, SCOPES_FILE, REGULATIONS_FILE])
+            expected = ", ".join([*(f"{k}/" for k in KINDS), SCOPES_FILE, REGULATIONS_FILE, REGISTER_FILE])
+            hint = did_you_mean(entry.name, [*KINDS, SCOPES_FILE, REGULATIONS_FILE, REGISTER_FILE])
             problems.append(Problem(Location(rel, 1, 1), "", _("not a record folder{hint}; records/ holds {expected}").format(hint=hint, expected=expected)))
 
     if ws.regulations_doc is None:
@@ -238,6 +243,25 @@ def _load_regulations(ws: Workspace, path: Path, rel: str, problems: list[Proble
         return
     ws.regulations_doc = doc
     ws.regulations = {**shipped_table(), **load_rows(doc, problems)}
+
+
+def _load_register_settings(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -> None:
+    doc = _read(path, rel, problems)
+    if doc is None or doc.data is None:
+        return
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(doc.location(()), "", "register.yaml holds verification_url and numbering, not " + _describe(doc.data)))
+        return
+    try:
+        ws.register = model.RegisterSettings.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += pydantic_problems(exc, doc, model.RegisterSettings)
+        return
+    ws.register_doc = doc
+    own = ws.register.numbering.party if ws.register.numbering else None
+    if own is not None and own not in ws.parties and ("party", own) not in ws.invalid:
+        problems.append(Problem(doc.location(("numbering", "party")), "numbering.party",
+                                f"no party '{own}' in records/parties/{did_you_mean(own, ws.parties)}"))
 
 
 def _describe(value: Any) -> str:

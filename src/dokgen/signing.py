@@ -155,11 +155,25 @@ def _publish_pdf(writer, running: Callable[[], Converter], pdf_rel: str, key: st
     except DokgenError as exc:  # ConversionError and OutputError: this PDF fails alone
         report.failed.append(str(exc))
         return "failed"
+    _register_pdf(writer.out_dir, data, where, pdf, report)
     if where == pdf_rel:
         report.written.append(f"out/{pdf_rel}")
         return "built"
     report.kept.append((f"out/{pdf_rel}", f"out/{where}"))
     return "kept"
+
+
+def _register_pdf(out_dir: Path, draft: bytes, where: str, pdf: bytes, report: BuildReport) -> None:
+    """The PDF of an issued Word draft is registered under the draft's code (issuing.register_derived)."""
+    from .issuing import register_derived
+
+    try:
+        code = register_derived(out_dir.parent, draft, f"out/{where}", pdf)
+    except DokgenError as exc:
+        report.failed.append(f"out/{where}: written, but not registered: {exc}")
+        return
+    if code:
+        report.notes.append(f"out/{where} registered under {code} (the PDF of the issued Word draft)")
 
 
 def _is_word_document(data: bytes) -> bool:

@@ -177,6 +177,7 @@ def chart_geometry(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
     """Build the context of the end-of-lab report of one lab record."""
     from ..indonesian import count_in_words, date_range, long_date, plain_date
+    from ..qr import verification_context
 
     lab: model.Lab = ws.labs[lab_id].model
     host = party_context(ws, lab.host)
@@ -349,6 +350,7 @@ def lab_context(ws: Workspace, lab_id: str) -> dict[str, Any]:
             "city": clean(lab.report.city),
             "signatory": person(lab.report.signatory),
         },
+        "verification": verification_context(lab.verification, lab.status, ws.register.verification_url, picture="svg"),
         "meta": {
             "title": f"Laporan {clean(lab.title)}",
             "author": organizer["name"],

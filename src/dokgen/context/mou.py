@@ -38,6 +38,7 @@ def mou_context(ws: Workspace, mou_id: str) -> dict[str, Any]:
     from ..clauses import articles, proper_names
     from ..indonesian import count_in_words, party_label, party_ordinal, roman
     from ..law import basis_recital
+    from ..qr import verification_context
     from ..statutory import recital
 
     m: model.Mou = ws.mou[mou_id].model
@@ -87,4 +88,5 @@ def mou_context(ws: Workspace, mou_id: str) -> dict[str, Any]:
         "scopes": scopes,
         "term_years": m.term_years,
         "funding": m.funding,
+        "verification": verification_context(m.verification, m.status, ws.register.verification_url),
     }

@@ -59,7 +59,11 @@ def render_docx(template: Path, context: dict[str, Any], *, template_name: str, 
     from ..templates import make_env
 
     tpl = open_template(str(template), template_name)
-    ctx = template_context(context, lambda path: InlineImage(tpl, io.BytesIO(clean_logo(path)[0]), height=Mm(LOGO_HEIGHT_MM)))
+    def picture(source: Path | bytes, height_mm: int = LOGO_HEIGHT_MM) -> InlineImage:
+        data = source if isinstance(source, bytes) else clean_logo(source)[0]
+        return InlineImage(tpl, io.BytesIO(data), height=Mm(height_mm))
+
+    ctx = template_context(context, picture)
     try:
         tpl.render(ctx, jinja_env=make_env(), autoescape=True)
     except MemoryError:
@@ -102,14 +106,19 @@ def open_template(source: str | IO[bytes], template_name: str) -> DocxTemplate:
     return tpl
 
 
-def template_context(context: dict[str, Any], image: Callable[[Path], Any] | None) -> dict[str, Any]:
-    """The context the Word template sees: each party's logo_path becomes `logo`, a picture or None.
+def template_context(context: dict[str, Any], image: Callable[..., Any] | None) -> dict[str, Any]:
+    """The context the Word template sees: each party's logo_path becomes `logo`, a picture or None,
+    and an issued document's QR (verification.qr_png) becomes `verification.qr`, a picture.
 
     Record text is made safe from docxtpl's unescaping too (see keep_literal).
     """
+    from ..qr import QR_HEIGHT_MM
+
     ctx = keep_literal(context)
     if "parties" in ctx:
         ctx["parties"] = [{**p, "logo": image(p["logo_path"]) if p.get("logo_path") else None} for p in ctx["parties"]]
+    if ctx.get("verification"):
+        ctx["verification"] = {**ctx["verification"], "qr": image(ctx["verification"]["qr_png"], QR_HEIGHT_MM)}
     return ctx
 
 

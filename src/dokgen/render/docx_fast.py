@@ -344,7 +344,7 @@ class _Logo:
         return f"word/media/image{len(prepared.template_images) + index + 1}.{self.ext}"
 
 
-_LOGOS: dict[str, _Logo] = {}  # by SHA-1 of the cleaned bytes: a workspace has a few logos
+_LOGOS: dict[tuple[str, int], _Logo] = {}  # by SHA-1 of the cleaned bytes and height: a workspace has a few logos
 _BLOBS: dict[int, tuple[bytes, _Logo]] = {}  # by the identity of clean_logo's (cached) bytes
 _DRAWINGS: dict[tuple[str, str, int], str] = {}
 
@@ -357,22 +357,28 @@ def _logo(path: Path) -> _Logo:
     hit = _BLOBS.get(id(data))
     if hit is not None and hit[0] is data:
         return hit[1]
+    logo = _measured(data, LOGO_HEIGHT_MM)
+    if len(_BLOBS) > 256:
+        _BLOBS.clear()
+    _BLOBS[id(data)] = (data, logo)
+    return logo
+
+
+def _measured(data: bytes, height_mm: int) -> _Logo:
+    """A picture's bytes as python-docx embeds them at height_mm (a logo, or a document's QR)."""
     sha1 = hashlib.sha1(data).hexdigest()
-    logo = _LOGOS.get(sha1)
+    logo = _LOGOS.get((sha1, height_mm))
     if logo is None:
         from docx.image.image import Image
         from docx.shared import Mm
 
         image = Image.from_file(io.BytesIO(data))  # as InlineImage hands it to python-docx
-        cx, cy = image.scaled_dimensions(None, Mm(LOGO_HEIGHT_MM))
+        cx, cy = image.scaled_dimensions(None, Mm(height_mm))
         compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
         logo = _Logo(data, sha1, image.ext, image.filename, cx, cy, zlib.crc32(data), compressor.compress(data) + compressor.flush())
         if len(_LOGOS) > 256:
             _LOGOS.clear()
-        _LOGOS[sha1] = logo
-    if len(_BLOBS) > 256:
-        _BLOBS.clear()
-    _BLOBS[id(data)] = (data, logo)
+        _LOGOS[(sha1, height_mm)] = logo
     return logo
 
 
@@ -390,8 +396,10 @@ class _Pictures:
         self.index: dict[str, int] = {}  # SHA-1 -> position in used
         self.in_body = True
 
-    def picture(self, path: Path) -> _Picture:
-        logo = _logo(path)
+    def picture(self, source: Path | bytes, height_mm: int = LOGO_HEIGHT_MM) -> _Picture:
+        # a path is a party's logo; bytes are a picture made for this document (its QR, qr.py),
+        # placed like a logo: the package laid out per sequence of pictures, the bytes swapped in
+        logo = _logo(source) if not isinstance(source, bytes) else _measured(source, height_mm)
         if logo.sha1 in self.prepared.template_images:
             raise _StepAside()  # it would share the template's own image part
         return _Picture(self, logo)

@@ -33,9 +33,10 @@ BLUEPRINTS: list[str] = [
     "dokgen.web.api:api",
     "dokgen.web.preview:bp",
     "dokgen.web.sheets:bp",
+    "dokgen.web.register:register_pages",
 ]
 """Blueprints of the app, in order. Append "your.module:bp" to add a room's pages."""
-NAV: list[tuple[str, str]] = [("Pihak dari tabel", "sheets.parties")]
+NAV: list[tuple[str, str]] = [("Pihak dari tabel", "sheets.parties"), ("Rekap", "register.rekap"), ("Register", "register.index")]
 """Links in the top bar after Beranda: (label, endpoint), e.g. ("Register", "register.index");
 a link whose endpoint is not registered is left out."""
 
