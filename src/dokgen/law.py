@@ -267,21 +267,20 @@ def missing_legal_basis(ws: Workspace) -> Iterable[Problem]:
         yield Problem(rec.doc.location(path, key=bool(m.recitals)), format_path(path), message)
 
 
-def document_types(ws: Workspace) -> Iterable[Problem]:
-    """Advice: a regulation in force governs these parties only through other document types
+def document_types(ws: Workspace, rec: Record) -> Iterable[Problem]:
+    """Advice on one MoU: a regulation in force governs these parties only through other document types
     (PP 28/2018 Pasal 46: a Pemda and a ministry sign a Nota Kesepakatan)."""
-    for rec in ws.mou.values():
-        m: model.Mou = rec.model
-        types = party_types(ws, m)
-        if types is None:
+    m: model.Mou = rec.model
+    types = party_types(ws, m)
+    if types is None:
+        return
+    for _, reg in applicable(ws.regulations, m.signing.date, types, "*"):
+        if any(_governs(g, types, m.document_type) for g in reg.governs):
             continue
-        for _, reg in applicable(ws.regulations, m.signing.date, types, "*"):
-            if any(_governs(g, types, m.document_type) for g in reg.governs):
-                continue
-            docs = sorted({d for g in reg.governs if _governs(g, types, "*") for d in g.documents})
-            if docs:
-                yield Problem(rec.location("document_type"), "document_type",
-                              f"{reg.short()} (in force since {reg.effective.isoformat()}) makes an agreement between {' + '.join(types)} a {' or '.join(docs)}, not a {m.document_type}")
+        docs = sorted({d for g in reg.governs if _governs(g, types, "*") for d in g.documents})
+        if docs:
+            yield Problem(rec.location("document_type"), "document_type",
+                          f"{reg.short()} (in force since {reg.effective.isoformat()}) makes an agreement between {' + '.join(types)} a {' or '.join(docs)}, not a {m.document_type}")
 
 
 def basis_recital(ws: Workspace, m: model.Mou) -> str | None:

@@ -67,7 +67,7 @@ def _mou_texts(ws: Workspace) -> Iterable[tuple[Record, tuple, str]]:
     """
     parties: set[str] = set()
     for rec in ws.mou.values():
-        if not _all_ascii(rec.doc.data):
+        if not (rec.ascii or _all_ascii(rec.doc.data)):
             yield from ((rec, path, text) for path, text in _texts(rec.model))
         parties.update(p.party for p in rec.model.parties)
         for i, scope in enumerate(rec.model.scopes):
