@@ -40,7 +40,7 @@ class PerMou:
 
 
 CHECKS: list[Check] = [
-    repealed_citations, missing_legal_basis, PerMou(document_types), PerMou(recital_notes), scope_notes,  # the MoU's law and words
+    PerMou(repealed_citations), PerMou(missing_legal_basis), PerMou(document_types), PerMou(recital_notes), scope_notes,  # the MoU's law and words
     stage_status_lags_dates, unit_words_of_the_era, idea_ahead_of_its_stage,  # labs
     draft_font_gaps,  # characters the Word draft's font cannot show
 ]

@@ -233,38 +233,36 @@ def citation_errors(ws: Workspace, rec: Record) -> list[Problem]:
     return problems
 
 
-def repealed_citations(ws: Workspace) -> Iterable[Problem]:
-    """Advice: a recital cites a regulation already repealed on the signing date."""
-    for rec in ws.mou.values():
-        signed = rec.model.signing.date
-        for i, c in _cited(rec):
-            found = lookup(ws.regulations, c)
-            if found is None:
-                continue
-            key, reg = found
-            gone = repealed_on(ws.regulations, reg)
-            if gone is not None and gone <= signed:
-                new = ws.regulations[reg.repealed_by]
-                yield _problem(rec, i, f"cites {c.text}, repealed by {new.short()} in force since {gone.isoformat()}; cite {new.cited()}")
+def repealed_citations(ws: Workspace, rec: Record) -> Iterable[Problem]:
+    """Advice on one MoU: a recital cites a regulation already repealed on the signing date."""
+    signed = rec.model.signing.date
+    for i, c in _cited(rec):
+        found = lookup(ws.regulations, c)
+        if found is None:
+            continue
+        key, reg = found
+        gone = repealed_on(ws.regulations, reg)
+        if gone is not None and gone <= signed:
+            new = ws.regulations[reg.repealed_by]
+            yield _problem(rec, i, f"cites {c.text}, repealed by {new.short()} in force since {gone.isoformat()}; cite {new.cited()}")
 
 
-def missing_legal_basis(ws: Workspace) -> Iterable[Problem]:
-    """Advice: an MoU that cites no regulation at all (unless its basis is generated)."""
-    for rec in ws.mou.values():
-        m: model.Mou = rec.model
-        if m.legal_basis == "auto" and expected(ws, m):
-            continue
-        if any(True for _ in _cited(rec)):
-            continue
-        wanted = expected(ws, m)
-        types = party_types(ws, m) or []
-        if wanted:
-            names = "; ".join(reg.cited() for _, reg in wanted)
-            message = f"cites no legal basis; for {' + '.join(types)} on {m.signing.date.isoformat()} the regulation table expects: {names} (cite them in a recital, or set legal_basis: auto)"
-        else:
-            message = f"cites no legal basis, and the regulation table has none for {' + '.join(types)} on {m.signing.date.isoformat()}; cite one in a recital or add it to records/regulations.yaml"
-        path = ("recitals",) if m.recitals else ("signing", "date")
-        yield Problem(rec.doc.location(path, key=bool(m.recitals)), format_path(path), message)
+def missing_legal_basis(ws: Workspace, rec: Record) -> Iterable[Problem]:
+    """Advice on one MoU: it cites no regulation at all (unless its basis is generated)."""
+    m: model.Mou = rec.model
+    if m.legal_basis == "auto" and expected(ws, m):
+        return
+    if any(True for _ in _cited(rec)):
+        return
+    wanted = expected(ws, m)
+    types = party_types(ws, m) or []
+    if wanted:
+        names = "; ".join(reg.cited() for _, reg in wanted)
+        message = f"cites no legal basis; for {' + '.join(types)} on {m.signing.date.isoformat()} the regulation table expects: {names} (cite them in a recital, or set legal_basis: auto)"
+    else:
+        message = f"cites no legal basis, and the regulation table has none for {' + '.join(types)} on {m.signing.date.isoformat()}; cite one in a recital or add it to records/regulations.yaml"
+    path = ("recitals",) if m.recitals else ("signing", "date")
+    yield Problem(rec.doc.location(path, key=bool(m.recitals)), format_path(path), message)
 
 
 def document_types(ws: Workspace, rec: Record) -> Iterable[Problem]:
