@@ -220,13 +220,17 @@ class InputKeys:
         self._entries: dict[str, list[str]] = {}  # a template folder is walked once, not per job
 
     def _read(self, rel: str) -> bytes:
+        """The SHA-256 digest of a file the key names, read and hashed once per build."""
         if rel not in self._files:
+            import hashlib
+
             from .files import MAX_TEMPLATE_BYTES, read_regular
 
             try:  # records were read already under their own cap; templates and fonts are capped here
-                self._files[rel] = read_regular(self.ws.root / rel, MAX_TEMPLATE_BYTES)
+                data = read_regular(self.ws.root / rel, MAX_TEMPLATE_BYTES)
             except OSError:
-                self._files[rel] = b"<missing>"
+                data = b"<missing>"
+            self._files[rel] = hashlib.sha256(data).digest()
         return self._files[rel]
 
     def _template_files(self, entry: str) -> list[str]:
@@ -247,14 +251,16 @@ class InputKeys:
         return sorted(p.relative_to(self.ws.root).as_posix() for p in path.rglob("*") if p.is_file())
 
     def key(self, job: Job) -> str:
-        from .manifest import input_key
+        import hashlib
+
+        from .manifest import key_of_digests
 
         files = set(dependencies(self.ws, job.record))
         for entry in job.producer.templates:
             files.update(self._template_files(entry))
         parts = [(rel, self._read(rel)) for rel in files]
-        parts += [("dokgen-version", __version__.encode()), ("options", self.options.key_part())]
-        return input_key(parts)
+        parts += [("dokgen-version", hashlib.sha256(__version__.encode()).digest()), ("options", hashlib.sha256(self.options.key_part()).digest())]
+        return key_of_digests(parts)
 
 
 def check_templates(ws: Workspace, jobs: list[Job]) -> None:

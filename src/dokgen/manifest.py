@@ -202,7 +202,12 @@ def new_name(relpath: str, n: int = 1) -> str:
 
 def input_key(parts: list[tuple[str, bytes]]) -> str:
     """Hash named input parts (sources, templates, options, version) into one key."""
+    return key_of_digests([(name, hashlib.sha256(data).digest()) for name, data in parts])
+
+
+def key_of_digests(parts: list[tuple[str, bytes]]) -> str:
+    """input_key from each part's SHA-256 digest: a file shared by many outputs is hashed once."""
     h = hashlib.sha256()
-    for name, data in sorted(parts):
-        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())  # a file name need not be UTF-8
+    for name, digest in sorted(parts):
+        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + digest)  # a file name need not be UTF-8
     return h.hexdigest()
