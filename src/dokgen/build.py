@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # records.py brings pydantic: imported when a workspace is lo
     from concurrent.futures import Executor
 
     from .cache import BuildMemo, RecordCache
+    from .executor import EarlyPool
     from .records import Record, Workspace
 
 
@@ -53,12 +54,17 @@ class Producer:
     outputs: tuple[str, ...]  # paths under out/, with {id}
     templates: tuple[str, ...]  # files or folders under templates/ that feed it
     seconds: float = 0.01  # rough render time of one record, to decide whether workers pay
+    folder: str = ""  # records/<folder>/ holds this kind, counted before loading to start workers early
+    imports: tuple[str, ...] = ()  # what a worker started early imports while the records are validated
 
 
 PRODUCERS: dict[str, Producer] = {
-    "mou": Producer("dokgen.render.docx:produce_mou", ("mou/{id}.docx",), ("docx/mou.docx",), 0.003),
-    "press": Producer("dokgen.render.press:produce_press", ("press/{id}.html", "press/{id}.md", "press/{id}.txt"), ("html/press.html", "markdown/press.md", "text/press.txt"), 0.005),
-    "lab": Producer("dokgen.render.pdf:produce_lab_report", ("labs/{id}.pdf",), ("html/lab-report.html", "html/lab-report.css", "html/fonts"), 1.0),
+    "mou": Producer("dokgen.render.docx:produce_mou", ("mou/{id}.docx",), ("docx/mou.docx",), 0.003, "mou",
+                    ("dokgen.render.docx", "dokgen.render.docx_fast", "dokgen.context.mou", "docxtpl")),
+    "press": Producer("dokgen.render.press:produce_press", ("press/{id}.html", "press/{id}.md", "press/{id}.txt"), ("html/press.html", "markdown/press.md", "text/press.txt"), 0.005, "press",
+                      ("dokgen.render.press", "dokgen.context.press")),
+    "lab": Producer("dokgen.render.pdf:produce_lab_report", ("labs/{id}.pdf",), ("html/lab-report.html", "html/lab-report.css", "html/fonts"), 1.0, "labs",
+                    ("dokgen.render.pdf", "dokgen.context.lab", "weasyprint")),
 }
 # Starting a worker process costs about 0.7 s (a fresh interpreter importing dokgen, docxtpl
 # and WeasyPrint); below this much estimated work a build renders in-process instead.
@@ -67,10 +73,42 @@ WORKER_START_SECONDS = 0.7
 
 def choose_workers(jobs: list[Job], requested: int | None) -> int:
     """Return how many worker processes to use: 1 (in-process) when they would not pay."""
+    return _workers_for(sum(job.producer.seconds for job in jobs), requested)
+
+
+def _workers_for(work: float, requested: int | None) -> int:
     if requested is not None:
         return requested
-    work = sum(job.producer.seconds for job in jobs)
     return 1 if work < 2 * WORKER_START_SECONDS else (os.cpu_count() or 1)
+
+
+def early_pool(root: Path, requested: int | None, clean: bool) -> EarlyPool | None:
+    """Start the workers of a build that will render everything, before its records are validated.
+
+    A spawned worker takes about a second to start and import the renderers, as long as
+    validating 1,000 records; started first, the two overlap (issue 14, target 3). Only
+    when every output will be rendered (--clean, or no manifest yet), since otherwise the
+    records decide; the record files are counted, not read.
+    """
+    from .manifest import MANIFEST_NAME
+
+    if not clean and (root / "out" / MANIFEST_NAME).exists():
+        return None
+    work, imports = 0.0, ["dokgen.records", "dokgen.build"]
+    for producer in PRODUCERS.values():
+        try:
+            count = sum(1 for p in (root / "records" / producer.folder).iterdir() if p.suffix in (".yaml", ".yml"))
+        except OSError:
+            continue
+        if count:
+            work += count * producer.seconds
+            imports += producer.imports
+    workers = _workers_for(work, requested)
+    if workers <= 1:
+        return None
+    from .executor import EarlyPool
+
+    return EarlyPool(workers, tuple(imports))
 
 
 @dataclass(frozen=True)
@@ -181,17 +219,24 @@ class InputKeys:
     def __init__(self, ws: Workspace, options: Options, files: dict[str, bytes] | None = None):
         self.ws = ws
         self.options = options
-        self._files: dict[str, bytes] = dict(files or {})  # given: files as an unsaved edit would make them
+        import hashlib
+
+        # given: files as an unsaved edit would make them; kept, like every file read, as digests
+        self._files: dict[str, bytes] = {rel: hashlib.sha256(data).digest() for rel, data in (files or {}).items()}
         self._entries: dict[str, list[str]] = {}  # a template folder is walked once, not per job
 
     def _read(self, rel: str) -> bytes:
+        """The SHA-256 digest of a file the key names, read and hashed once per build."""
         if rel not in self._files:
+            import hashlib
+
             from .files import MAX_TEMPLATE_BYTES, read_regular
 
             try:  # records were read already under their own cap; templates and fonts are capped here
-                self._files[rel] = read_regular(self.ws.root / rel, MAX_TEMPLATE_BYTES)
+                data = read_regular(self.ws.root / rel, MAX_TEMPLATE_BYTES)
             except OSError:
-                self._files[rel] = b"<missing>"
+                data = b"<missing>"
+            self._files[rel] = hashlib.sha256(data).digest()
         return self._files[rel]
 
     def _template_files(self, entry: str) -> list[str]:
@@ -219,11 +264,13 @@ class InputKeys:
         return files
 
     def key(self, job: Job) -> str:
-        from .manifest import input_key
+        import hashlib
+
+        from .manifest import key_of_digests
 
         parts = [(rel, self._read(rel)) for rel in self.files(job)]
-        parts += [("dokgen-version", __version__.encode()), ("options", self.options.key_part())]
-        return input_key(parts)
+        parts += [("dokgen-version", hashlib.sha256(__version__.encode()).digest()), ("options", hashlib.sha256(self.options.key_part()).digest())]
+        return key_of_digests(parts)
 
 
 def check_templates(ws: Workspace, jobs: list[Job]) -> None:
@@ -244,11 +291,12 @@ def check(root: Path, options: Options = Options(), timeout: int | None = None) 
     from .lint import raise_on_template_problems
     from .records import load_workspace
 
-    ws = load_workspace(root, RecordCache(Path(root) / "out"))  # read, never written: check writes nothing
+    cache = RecordCache(Path(root) / "out")  # read, never written: check writes nothing
+    ws = load_workspace(root, cache)
     jobs = plan(ws)
     check_templates(ws, jobs)
     raise_on_template_problems(ws, {job.record.kind for job in jobs})  # lint before any render
-    report = BuildReport(checked=len(jobs), warnings=record_warnings(ws, options), notes=ws.notes)
+    report = BuildReport(checked=len(jobs), warnings=record_warnings(ws, options, cache), notes=ws.notes)
     for i, job in enumerate(jobs):
         outcome = run_one(i, ws, job, options, timeout=timeout or JOB_TIMEOUT_S)  # the same limits as a build
         if outcome.error:
@@ -259,12 +307,12 @@ def check(root: Path, options: Options = Options(), timeout: int | None = None) 
     return report
 
 
-def record_warnings(ws: Workspace, options: Options) -> list[str]:
+def record_warnings(ws: Workspace, options: Options, cache: RecordCache | None = None) -> list[str]:
     """Return the workspace's advice as lines; with --strict, raise before anything renders."""
     from .advice import collect_warnings
     from .errors import WarningsAsErrors
 
-    problems = collect_warnings(ws)
+    problems = collect_warnings(ws, cache)
     if options.strict and problems:
         raise WarningsAsErrors(problems)
     return [str(p) for p in problems]
@@ -300,9 +348,7 @@ def build(
     concurrent.futures.Executor (a distributed one, say) to run the jobs instead of the
     default spawned process pool; see executor.make_pool.
     """
-    from .cache import BuildMemo, RecordCache, workspace_digest
-    from .lock import BuildLock
-    from .writer import Writer
+    from .cache import workspace_digest
 
     started = time.perf_counter()
     root = Path(root)
@@ -316,15 +362,29 @@ def build(
             replayed.seconds = time.perf_counter() - started
             return replayed
 
+    early = early_pool(root, jobs, clean) if executor_factory is None and not selection else None
+    try:
+        return _build(root, out_dir, started, digest, selection, options, jobs, clean, force, progress, timeout, executor_factory or early)
+    finally:
+        if early is not None:
+            early.close()  # not needed after all (nothing to render, bad input): its workers end now
+
+
+def _build(root: Path, out_dir: Path, started: float, digest: str | None, selection: list[Path] | None, options: Options,
+           jobs: int | None, clean: bool, force: bool, progress: Progress | None, timeout: int | None,
+           executor_factory: Callable[..., Executor] | None) -> BuildReport:
+    from .cache import BuildMemo, RecordCache
     from .executor import JOB_TIMEOUT_S, run_jobs
+    from .lock import BuildLock
     from .records import load_workspace
+    from .writer import Writer
 
     cache = RecordCache(out_dir)
     ws = load_workspace(root, cache)
     planned = [job for job in plan(ws, selection) if kinds is None or job.record.kind in kinds]
     check_templates(ws, planned)
     _lint(ws, {job.record.kind for job in planned}, cache)  # before anything is written
-    report = BuildReport(warnings=record_warnings(ws, options), notes=ws.notes)
+    report = BuildReport(warnings=record_warnings(ws, options, cache), notes=ws.notes)
     memo = BuildMemo(digest, _consulted_fonts(), [], list(report.warnings), list(ws.notes)) if digest is not None and _watched(ws) else None
     with BuildLock(out_dir):
         writer = Writer(out_dir, force=force)

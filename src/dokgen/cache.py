@@ -102,6 +102,9 @@ class RecordCache:
         self.old_passed: set[str] = set(old_passed) if isinstance(old_passed, list) else set()
         self.new: dict[str, tuple[str, bytes]] = {}
         self.new_passed: set[str] = set()
+        old_advice = loaded.get("advice") if loaded else None
+        self.old_advice: dict[str, bytes] = old_advice if isinstance(old_advice, dict) else {}
+        self.new_advice: dict[str, bytes] = {}
         self.hits = 0
 
     def record(self, rel: str, digest: str, kind: str, rec_id: str) -> Any | None:
@@ -124,6 +127,28 @@ class RecordCache:
     def keep(self, rel: str, digest: str, rec: Any) -> None:
         self.new[rel] = (digest, pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def digest(self, rel: str) -> str | None:
+        """The content digest of the record file at rel as this load read it, or None."""
+        entry = self.new.get(rel)
+        return entry[0] if entry else None
+
+    def advice(self, key: str) -> list | None:
+        """The warnings advice.PerMou checks gave before on input of this key, or None."""
+        data = self.old_advice.get(key)
+        if not isinstance(data, bytes):
+            return None
+        try:
+            problems = pickle.loads(data)
+        except Exception:
+            return None
+        if not isinstance(problems, list):
+            return None
+        self.new_advice[key] = data
+        return problems
+
+    def keep_advice(self, key: str, problems: list) -> None:
+        self.new_advice[key] = pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL)
+
     def passed(self, check: str, digest: str) -> bool:
         """Whether the check (a logo's, the templates') passed before on input of this digest."""
         if f"{check}:{digest}" in self.old_passed:
@@ -136,9 +161,9 @@ class RecordCache:
 
     def save(self) -> None:
         """Write what this load validated (only records that exist now: the cache never grows stale)."""
-        if self.out_dir is not None and (self.new != self.old or self.new_passed != self.old_passed):
+        if self.out_dir is not None and (self.new != self.old or self.new_passed != self.old_passed or self.new_advice != self.old_advice):
             # a sorted list, not a set: the same build writes the same bytes whatever the hash seed
-            _save(self.out_dir, RECORDS_FILE, {"records": self.new, "passed": sorted(self.new_passed)})
+            _save(self.out_dir, RECORDS_FILE, {"records": self.new, "passed": sorted(self.new_passed), "advice": self.new_advice})
 
 
 def lint_digest(root: Path, kinds: list[str], shapes: list[Any]) -> str | None:

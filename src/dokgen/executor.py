@@ -8,7 +8,9 @@ same interface (e.g. a distributed one) can be passed in instead of the default 
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
+import pickle
 import signal
 import traceback
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -39,6 +41,11 @@ class Outcome:
 
 def init_worker(ws: "Workspace", jobs: "list[Job]", options: "Options", timeout: int) -> None:
     """Keep the workspace and job list in the worker, under a memory limit; the parent handles Ctrl-C."""
+    _limit_worker()
+    _state.update(ws=ws, jobs=jobs, options=options, timeout=timeout)
+
+
+def _limit_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import resource
@@ -48,7 +55,6 @@ def init_worker(ws: "Workspace", jobs: "list[Job]", options: "Options", timeout:
             resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))
     except (ImportError, ValueError, OSError):
         pass  # not on this platform: the time limit still applies
-    _state.update(ws=ws, jobs=jobs, options=options, timeout=timeout)
 
 
 def run_one(index: int, ws: "Workspace", job: "Job", options: "Options", timeout: int = JOB_TIMEOUT_S) -> Outcome:
@@ -84,6 +90,8 @@ def _where(exc: BaseException, ws: "Workspace", job: "Job") -> str:
 
 def run_chunk(indices: list[int], language: str = DEFAULT) -> list[Outcome]:
     """Worker entry point: render the jobs with these indices, speaking the parent's language."""
+    if "ws" not in _state:  # a worker started early: its workspace waits in the hand-over queue
+        _state.update(zip(("ws", "jobs", "options", "timeout"), pickle.loads(_state.pop("handover").get())))
     ws, jobs, options, timeout = _state["ws"], _state["jobs"], _state["options"], _state["timeout"]
     with using(language):  # a spawned worker starts in English; the build's messages follow the parent
         return [run_one(i, ws, jobs[i], options, timeout) for i in indices]
@@ -97,6 +105,54 @@ def make_pool(workers: int, ws: "Workspace", jobs: "list[Job]", options: "Option
         initializer=init_worker,
         initargs=(ws, jobs, options, timeout),
     )
+
+
+def warm_worker(imports: tuple[str, ...], handover) -> None:
+    """Initializer of an early worker: import the renderers now; the workspace comes later."""
+    _limit_worker()
+    _state["handover"] = handover
+    for name in imports:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a module that cannot load says so when a job needs it
+            pass
+
+
+class EarlyPool:
+    """A spawned pool started before the workspace is validated, handed the workspace when it is.
+
+    Starting a spawned worker costs about 0.4 s of the parent's time when its start-up
+    arguments hold the workspace (the parent waits while the worker imports and reads
+    them) and a second until it renders. Started with only a queue, it costs the parent
+    a fork; the workers import the renderers while the parent validates. Calling the pool
+    with executor_factory's arguments pickles the workspace once and puts it in the queue,
+    once per worker: each takes one copy before its first chunk.
+    """
+
+    def __init__(self, workers: int, imports: tuple[str, ...]):
+        context = multiprocessing.get_context("spawn")
+        self.workers = workers
+        self._handover = context.Queue()
+        self._handed = False
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_worker, initargs=(imports, self._handover))
+        for _ in range(workers):  # a spawned pool starts a worker per submitted task, up to max_workers
+            self.pool.submit(int)
+
+    def __call__(self, workers: int, ws: "Workspace", jobs: "list[Job]", options: "Options", timeout: int) -> Executor:
+        data = pickle.dumps((ws, jobs, options, timeout), protocol=pickle.HIGHEST_PROTOCOL)
+        for _ in range(self.workers):
+            self._handover.put(data)
+        self._handed = True
+        return self.pool
+
+    def close(self) -> None:
+        """End the workers if no build used them (or after one did) and let go of the queue."""
+        if not self._handed:
+            stop_workers(self.pool, [])
+        else:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self._handover.cancel_join_thread()  # a worker that died never took its copy: do not wait for it
+        self._handover.close()
 
 
 def run_jobs(

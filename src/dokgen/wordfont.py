@@ -68,13 +68,15 @@ def _mou_texts(ws: Workspace) -> Iterable[tuple[Record, tuple, str]]:
     fields of a thousand MoUs costs more than the rest of this check).
     """
     parties: set[str] = set()
+    # a scope of scopes.yaml is walked once, not once per MoU that names it
+    scope_texts = {key: [text for _, text in _texts(scope) if not text.isascii()] for key, scope in ws.scopes.items()}
     for rec in ws.mou.values():
-        if not _all_ascii(rec.doc.data):
+        if not (rec.ascii or _all_ascii(rec.doc.data)):
             yield from ((rec, path, text) for path, text in _texts(rec.model))
         parties.update(p.party for p in rec.model.parties)
         for i, scope in enumerate(rec.model.scopes):
-            if isinstance(scope, str) and scope in ws.scopes:  # from scopes.yaml: located at the MoU's line
-                yield from ((rec, ("scopes", i), text) for _, text in _texts(ws.scopes[scope]))
+            if isinstance(scope, str) and scope_texts.get(scope):  # from scopes.yaml: located at the MoU's line
+                yield from ((rec, ("scopes", i), text) for text in scope_texts[scope])
     for party in sorted(parties):
         if party in ws.parties:
             rec = ws.parties[party]
