@@ -25,6 +25,20 @@ def outputs(ws: Path) -> dict[str, str]:
             for p in sorted((ws / "out").rglob("*")) if p.is_file() and not p.name.startswith(".dokgen")}
 
 
+_BEFORE: set = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before():
+    """Children other tests of this session left running are not this test's business."""
+    _BEFORE.clear()
+    _BEFORE.update(p.pid for p in multiprocessing.active_children())
+
+
+def left_behind() -> list:
+    return [p for p in multiprocessing.active_children() if p.pid not in _BEFORE]
+
+
 def started_early(monkeypatch) -> list[EarlyPool]:
     """Record every early pool the build starts (still the real one)."""
     pools: list[EarlyPool] = []
@@ -52,7 +66,7 @@ def test_workers_started_early_give_the_bytes_of_an_in_process_build(workspace, 
     assert len(outputs(workspace)) == 17 and outputs(workspace) == outputs(other)
     again = build(workspace, jobs=2, clean=True)  # --clean: early again, same bytes
     assert len(pools) == 2 and not again.failed and outputs(workspace) == outputs(other)
-    assert not multiprocessing.active_children()
+    assert not left_behind()
 
 
 def test_workers_started_early_end_when_the_records_are_bad(workspace, monkeypatch):
@@ -64,7 +78,7 @@ def test_workers_started_early_end_when_the_records_are_bad(workspace, monkeypat
     with pytest.raises(DokgenError, match="term_years"):
         build(workspace, jobs=2)
     assert len(pools) == 1
-    assert not multiprocessing.active_children()  # the workers started for nothing are gone
+    assert not left_behind()  # the workers started for nothing are gone
     assert not (workspace / "out/mou").exists()
 
 
@@ -73,7 +87,7 @@ def test_no_early_workers_for_an_incremental_or_small_build(workspace, monkeypat
     assert not build(workspace).failed  # three records: rendering in-process pays better
     add_mous(workspace, 4)
     assert not build(workspace, jobs=2).failed  # a manifest: only the changed records render
-    assert pools == [] and not multiprocessing.active_children()
+    assert pools == [] and not left_behind()
 
 
 def test_any_executor_factory_still_gets_the_workspace(workspace):
@@ -91,7 +105,7 @@ def test_any_executor_factory_still_gets_the_workspace(workspace):
         return ThreadPoolExecutor(workers)
 
     report = build(workspace, jobs=2, executor_factory=threads, clean=True)
-    assert calls == [(2, 7)] and not report.failed and not multiprocessing.active_children()
+    assert calls == [(2, 7)] and not report.failed and not left_behind()
 
 
 def test_advice_of_unchanged_mous_comes_from_the_cache_and_a_changed_one_is_checked(workspace, monkeypatch):

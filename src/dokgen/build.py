@@ -362,15 +362,15 @@ def build(
             replayed.seconds = time.perf_counter() - started
             return replayed
 
-    early = early_pool(root, jobs, clean) if executor_factory is None and not selection else None
+    early = early_pool(root, jobs, clean) if executor_factory is None and not (selection or kinds) else None
     try:
-        return _build(root, out_dir, started, digest, selection, options, jobs, clean, force, progress, timeout, executor_factory or early)
+        return _build(root, out_dir, started, digest, selection, kinds, options, jobs, clean, force, progress, timeout, executor_factory or early)
     finally:
         if early is not None:
             early.close()  # not needed after all (nothing to render, bad input): its workers end now
 
 
-def _build(root: Path, out_dir: Path, started: float, digest: str | None, selection: list[Path] | None, options: Options,
+def _build(root: Path, out_dir: Path, started: float, digest: str | None, selection: list[Path] | None, kinds: set[str] | None, options: Options,
            jobs: int | None, clean: bool, force: bool, progress: Progress | None, timeout: int | None,
            executor_factory: Callable[..., Executor] | None) -> BuildReport:
     from .cache import BuildMemo, RecordCache
