@@ -275,12 +275,13 @@ def pdf(workspace: Path, record_files: tuple[Path, ...], force: bool, quiet: boo
         _echo_notes(report.notes)
     _echo_warnings(report.warnings)
     for edited, new in report.kept:
-        say(f"kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)")
+        say(_("kept {edited}: it was edited by hand; the new version is {new} (use --force to overwrite)").format(edited=edited, new=new))
     for failure in report.failed:
-        say(f"error: {failure}")
+        say(_("error: {message}").format(message=failure))
     if not quiet:
         s = report.summary()
-        say(f"{s['built']} written, {s['skipped']} up to date, {s['kept']} kept, {s['failed']} failed", err=False)
+        say(_("{built} written, {skipped} up to date, {kept} kept, {failed} failed").format(
+            built=s["built"], skipped=s["skipped"], kept=s["kept"], failed=s["failed"]), err=False)
     sys.exit(report.exit_code)
 
 
@@ -319,7 +320,7 @@ def _day(value: str | None):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
+        raise click.BadParameter(_("'{value}' is not a date; write YYYY-MM-DD").format(value=value)) from None
 
 
 @cli.command()
@@ -346,10 +347,10 @@ def status(workspace: Path, on: str | None, as_csv: bool, as_json: bool, xlsx: P
     found = portfolio.rows(load_workspace(workspace), day)
     if xlsx:
         atomic_write(xlsx, portfolio.as_xlsx(found, day))
-        say(f"wrote {xlsx} ({len(found)} kerja sama)")
+        say(_("wrote {file} ({count} kerja sama)").format(file=xlsx, count=len(found)))
     if ics:
         atomic_write(ics, portfolio.reminders(found, day).encode("utf-8"))
-        say(f"wrote {ics} (reminders 180, 90 and 30 days before each end date)")
+        say(_("wrote {file} (reminders 180, 90 and 30 days before each end date)").format(file=ics))
     if as_csv:
         click.echo(portfolio.as_csv(found), nl=False)
     elif as_json:
@@ -373,17 +374,17 @@ def issue(workspace: Path, record_file: Path) -> None:
     with _stop_on_signals():
         done = issue_record(workspace, record_file)
     if done.again:
-        say(f"{done.record}: issued already as {done.code}, unchanged since; its files are as registered", err=False)
+        say(_("{record}: issued already as {code}, unchanged since; its files are as registered").format(record=done.record, code=done.code), err=False)
     else:
-        say(f"{done.record}: issued as {done.code} (QR: {done.payload})", err=False)
+        say(_("{record}: issued as {code} (QR: {payload})").format(record=done.record, code=done.code, payload=done.payload), err=False)
     for number in done.numbers:
-        say(f"number given: {number} (written into {done.record})", err=False)
+        say(_("number given: {number} (written into {record})").format(number=number, record=done.record), err=False)
     if done.superseded:
-        say(f"{done.superseded} is superseded by {done.code}", err=False)
+        say(_("{old} is superseded by {new}").format(old=done.superseded, new=done.code), err=False)
     for edited, new in done.kept:
-        say(f"kept {edited}: it was edited by hand; the issued version is {new}")
+        say(_("kept {edited}: it was edited by hand; the issued version is {new}").format(edited=edited, new=new))
     for name, digest in done.files:
-        say(f"registered {name} sha256 {digest[:16]}…", err=False)
+        say(_("registered {file} sha256 {digest}…").format(file=name, digest=digest[:16]), err=False)
 
 
 @cli.command()
@@ -473,7 +474,7 @@ def register_publish(workspace: Path, directory: Path) -> None:
     from .publish import publish
 
     written = publish(workspace, directory)
-    say(f"wrote {len(written)} pages into {directory}", err=False)
+    say(_("wrote {count} pages into {directory}").format(count=len(written), directory=directory), err=False)
 
 
 # --- spreadsheets (sheets/) ---------------------------------------------------------------

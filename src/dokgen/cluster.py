@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import DokgenError
+from .i18n import DEFAULT, _, language, ngettext, using
 
 if TYPE_CHECKING:
     from .build import Job, Options
@@ -64,7 +65,7 @@ def connect(address: str) -> "Cluster":
     try:
         from distributed import Client
     except ImportError:
-        raise DokgenError("building on a Dask cluster needs Dask's distributed package: pip install 'dokgen[dask]'") from None
+        raise DokgenError(_("building on a Dask cluster needs Dask's distributed package: pip install 'dokgen[dask]'")) from None
     import logging
 
     # Dask's own log lines (a lost worker, a retried task) are not for clerks: dokgen names
@@ -73,12 +74,13 @@ def connect(address: str) -> "Cluster":
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, ValueError, TypeError) as exc:
-        raise DokgenError(f"cannot reach the Dask scheduler at {address}: {exc}; nothing was built") from None
+        raise DokgenError(_("cannot reach the Dask scheduler at {address}: {reason}; nothing was built").format(address=address, reason=exc)) from None
     try:
         try:
             client.wait_for_workers(1, timeout=WORKERS_SECONDS)
         except TimeoutError:  # distributed.WorkerStartTimeoutError
-            raise DokgenError(f"the Dask scheduler at {address} has no workers (waited {WORKERS_SECONDS} s); start some with `dask worker {address}`; nothing was built") from None
+            raise DokgenError(_("the Dask scheduler at {address} has no workers (waited {seconds} s); start some with `dask worker {address}`; nothing was built").format(
+                address=address, seconds=WORKERS_SECONDS)) from None
         _check_workers(client, address)
     except BaseException:
         client.close()
@@ -96,12 +98,13 @@ def _probe(address: str) -> None:
     except ValueError:
         host = port = None
     if not host or not port:
-        raise DokgenError(f"cannot use the Dask scheduler address {address}: give it as tcp://HOST:PORT (the scheduler's port is 8786 by default); nothing was built")
+        raise DokgenError(_("cannot use the Dask scheduler address {address}: give it as tcp://HOST:PORT (the scheduler's port is 8786 by default); nothing was built").format(address=address))
     try:
         socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise DokgenError(f"cannot reach the Dask scheduler at {address}: {reason}; is `dask scheduler` running there and port {port} open? nothing was built") from None
+        raise DokgenError(_("cannot reach the Dask scheduler at {address}: {reason}; is `dask scheduler` running there and port {port} open? nothing was built").format(
+            address=address, reason=reason, port=port)) from None
 
 
 def _check_workers(client: Any, address: str) -> None:
@@ -110,15 +113,17 @@ def _check_workers(client: Any, address: str) -> None:
     try:
         found = client.run(identity)
     except Exception as exc:  # e.g. ModuleNotFoundError: dokgen is not installed there
-        raise DokgenError(f"a Dask worker of the scheduler at {address} cannot run dokgen ({type(exc).__name__}: {exc}); "
-                          "install the same dokgen on every worker: pip install 'dokgen[dask]'; nothing was built") from None
+        raise DokgenError(_("a Dask worker of the scheduler at {address} cannot run dokgen ({reason}); "
+                            "install the same dokgen on every worker: pip install 'dokgen[dask]'; nothing was built").format(
+            address=address, reason=f"{type(exc).__name__}: {exc}")) from None
     for worker, theirs in sorted(found.items()):
         for what in mine:
             if theirs.get(what) != mine[what]:
-                raise DokgenError(
-                    f"the Dask worker {worker} (scheduler {address}) has {what} {theirs.get(what) or 'missing'}, this machine "
-                    f"{mine[what]}: its documents would differ from a local build; install the same dokgen and libraries on "
-                    "every worker (pip install 'dokgen[dask]'); nothing was built")
+                raise DokgenError(_(
+                    "the Dask worker {worker} (scheduler {address}) has {what} {theirs}, this machine {mine}: its documents "
+                    "would differ from a local build; install the same dokgen and libraries on every worker "
+                    "(pip install 'dokgen[dask]'); nothing was built").format(
+                    worker=worker, address=address, what=what, theirs=theirs.get(what) or _("missing"), mine=mine[what]))
 
 
 @functools.lru_cache(maxsize=1)  # looking up package metadata takes milliseconds: once per process
@@ -226,12 +231,12 @@ class ClusterExecutor(Executor):
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
         from .executor import run_chunk
 
-        if fn is not run_chunk or kwargs:
+        if fn is not run_chunk or kwargs or len(args) > 2:
             raise TypeError("the cluster executor runs dokgen's render chunks only")
         indices: list[int] = list(args[0])
         payload = self.payload(indices)
         task = self.client.submit(
-            render_chunk, self.bundle, payload, self.options, self.timeout,
+            render_chunk, self.bundle, payload, self.options, self.timeout, *args[1:],
             key=f"dokgen-render-{self.build_id}-{indices[0]}", pure=False, retries=1,
         )
         self.pending.append(task)
@@ -281,7 +286,8 @@ def _explained(exc: BaseException) -> BaseException:
     if type(exc).__name__ == "KilledWorker":
         where = getattr(last, "address", None) or "a worker"
         tries = getattr(exc, "allowed_failures", 0) + 1
-        return WorkerLost(f"the Dask worker rendering it died ({tries} attempt{'s' if tries > 1 else ''}, the last on {where})")
+        return WorkerLost(ngettext("the Dask worker rendering it died ({tries} attempt, the last on {where})",
+                                    "the Dask worker rendering it died ({tries} attempts, the last on {where})", tries).format(tries=tries, where=where))
     return exc
 
 
@@ -292,12 +298,17 @@ _trees: dict[str, Path] = {}
 _idle_slots: list["Slot"] = []
 
 
-def render_chunk(bundle: Bundle, payload: tuple, options: "Options", timeout: int) -> "list[Outcome]":
-    """The Dask task: render one chunk in a job slot, against this worker's copy of the files."""
+def render_chunk(bundle: Bundle, payload: tuple, options: "Options", timeout: int, language: str = DEFAULT) -> "list[Outcome]":
+    """The Dask task: render one chunk in a job slot, against this worker's copy of the files, in the client's language."""
+    with using(language):
+        return _render_chunk(bundle, payload, options, timeout)
+
+
+def _render_chunk(bundle: Bundle, payload: tuple, options: "Options", timeout: int) -> "list[Outcome]":
     mine = identity()
     if mine != bundle.identity:  # a worker that joined after the connection's check
         differ = ", ".join(f"{k} {mine.get(k)} (client {v})" for k, v in bundle.identity.items() if mine.get(k) != v)
-        raise DokgenError(f"this worker differs from the client: {differ}; install the same dokgen and libraries")
+        raise DokgenError(_("this worker differs from the client: {differ}; install the same dokgen and libraries").format(differ=differ))
     from .records import Workspace
 
     jobs, records = payload
@@ -400,7 +411,7 @@ class Slot:
         while todo:
             if not self.alive():
                 self.__init__()  # a fresh slot for the jobs after a lost one
-            _send(self.proc.stdin, (ws, {i: jobs[i] for i in todo}, options, timeout, todo))
+            _send(self.proc.stdin, (ws, {i: jobs[i] for i in todo}, options, timeout, todo, language()))
             while todo:
                 i = todo[0]
                 source = jobs[i].record.source
@@ -408,10 +419,11 @@ class Slot:
                     outcome = _receive(self.proc.stdout, time.monotonic() + timeout + HANG_GRACE_SECONDS)
                 except TimeoutError:
                     self.end()
-                    outcome = Outcome(i, error=f"{source}: rendering {source} took longer than {timeout} s and was stopped (its job slot on the Dask worker did not answer and was ended)")
+                    outcome = Outcome(i, error=_("{source}: rendering {source} took longer than {seconds} s and was stopped (its job slot on the Dask worker did not answer and was ended)").format(
+                        source=source, seconds=timeout))
                 except EOFError:
                     code = self.proc.wait()
-                    outcome = Outcome(i, error=f"{source}: the process rendering it on the Dask worker ended unexpectedly ({_ended(code)})")
+                    outcome = Outcome(i, error=_("{source}: the process rendering it on the Dask worker ended unexpectedly ({how})").format(source=source, how=_ended(code)))
                 outcomes.append(outcome)
                 todo.pop(0)
                 if not self.alive():
@@ -420,7 +432,7 @@ class Slot:
 
 
 def _ended(code: int) -> str:
-    return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+    return _("killed by {signal}").format(signal=signal.Signals(-code).name) if code < 0 else _("exit status {code}").format(code=code)
 
 
 def _send(stream: Any, obj: Any) -> None:
@@ -471,7 +483,8 @@ def serve_slot() -> None:
         header = requests.read(8)
         if len(header) < 8:
             return  # the worker ended or dropped this slot
-        ws, jobs, options, timeout, indices = pickle.loads(requests.read(struct.unpack("!Q", header)[0]))
+        ws, jobs, options, timeout, indices, code = pickle.loads(requests.read(struct.unpack("!Q", header)[0]))
         init_worker(ws, jobs, options, timeout)  # the local workers' memory ceiling
-        for i in indices:
-            _send(answers, run_one(i, ws, jobs[i], options, timeout))
+        with using(code):  # the messages of the build's client, as the local workers do
+            for i in indices:
+                _send(answers, run_one(i, ws, jobs[i], options, timeout))

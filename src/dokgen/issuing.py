@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DokgenError, Location
+from .i18n import _
 
 ISSUABLE = {"mou": "records/mou/", "lab": "records/labs/"}
 STAMPED = "{stem}.terdaftar.docx"
@@ -64,12 +65,13 @@ def _load(root: Path, record_file: Path):
     source = _source_of(ws, record_file)
     rec = next((r for r in ws.records() if r.source == source), None)
     if rec is None or rec.kind not in ISSUABLE:
-        raise DokgenError(f"{source}: only an MoU ({ISSUABLE['mou']}) or a lab report ({ISSUABLE['lab']}) is issued")
+        raise DokgenError(_("{source}: only an MoU ({mou}) or a lab report ({lab}) is issued").format(
+            source=source, mou=ISSUABLE["mou"], lab=ISSUABLE["lab"]))
     if rec.model.status != "final":
-        implicit = " (a lab report without status: counts as a draft)" if "status" not in rec.doc.data else ""
+        implicit = _(" (a lab report without status: counts as a draft)") if "status" not in rec.doc.data else ""
         raise DokgenError(
-            f"{rec.model.status}{implicit}; only a final document is issued (registered, numbered and given "
-            "its QR); set status: final once the text is agreed, then issue it",
+            _("{status}{implicit}; only a final document is issued (registered, numbered and given "
+              "its QR); set status: final once the text is agreed, then issue it").format(status=rec.model.status, implicit=implicit),
             location=rec.location("status") if "status" in rec.doc.data else Location(rec.source, 1, 1), field="status")
     return ws, rec
 
@@ -157,7 +159,7 @@ def _write_outputs(root: Path, ws, rec, reg, done: Issued) -> None:
     _template_has_a_place(root, job.producer.templates[0])
     outcome = run_one(0, ws, job, options, timeout=JOB_TIMEOUT_S)
     if outcome.error:
-        raise DokgenError(f"{outcome.error}; nothing was issued")
+        raise DokgenError(_("{reason}; nothing was issued").format(reason=outcome.error))
     key = InputKeys(ws, options).key(job)
     out_dir = root / "out"
     report = BuildReport()
@@ -165,7 +167,7 @@ def _write_outputs(root: Path, ws, rec, reg, done: Issued) -> None:
         writer = Writer(out_dir)
         _publish(writer, report, key, outcome.rendered)
         if report.failed:
-            raise DokgenError("; ".join(report.failed) + "; nothing was issued")
+            raise DokgenError(_("{reason}; nothing was issued").format(reason="; ".join(report.failed)))
         stamped: list[tuple[str, bytes]] = []
         for edited, new in report.kept:  # the clerk's file stays; a stamped copy keeps their edits with the QR
             if edited.endswith(".docx"):
@@ -203,8 +205,8 @@ def _template_has_a_place(root: Path, entry: str) -> None:
     except (OSError, KeyError, zipfile.BadZipFile):
         return  # the render reports a template it cannot read, with its own words
     if "verification" not in text:
-        raise DokgenError(f"templates/{entry} has no place for the QR and its caption (verification); copy the template "
-                          "of a new workspace (dokgen init) over it, keeping your changes, then issue again")
+        raise DokgenError(_("templates/{entry} has no place for the QR and its caption (verification); copy the template "
+                            "of a new workspace (dokgen init) over it, keeping your changes, then issue again").format(entry=entry))
 
 
 def _register(reg, done: Issued, name: str, data: bytes) -> None:
@@ -247,7 +249,7 @@ def register_file(root: Path, code: str, path: Path) -> str:
     with Register.open(root) as reg, reg.transaction():
         entry = reg.get(code)
         if entry is None or entry.status != "issued":
-            raise DokgenError(f"{code}: not an issued document in the register; issue the record first")
+            raise DokgenError(_("{code}: not an issued document in the register; issue the record first").format(code=code))
         try:
             name = Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
         except ValueError:

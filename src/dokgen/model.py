@@ -80,7 +80,7 @@ CODE_PATTERN = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
 def _code(value: str) -> str:
     if not CODE_PATTERN.match(value):
-        raise ValueError(f"'{value}' is not a verification code (XXXX-XXXX, written by dokgen issue); remove it and run dokgen issue")
+        raise ValueError(_("'{value}' is not a verification code (XXXX-XXXX, written by dokgen issue); remove it and run dokgen issue").format(value=value))
     return value
 
 
@@ -348,5 +348,5 @@ class RegisterSettings(Model):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and (not value.startswith("https://") or value.count("{code}") != 1):
-            raise ValueError("write an https:// address holding {code} once, e.g. https://jdih.example.go.id/verifikasi/{code}")
+            raise ValueError(_("write an https:// address holding {code} once, e.g. https://jdih.example.go.id/verifikasi/{code}"))
         return value

@@ -253,7 +253,7 @@ def _load_register_settings(ws: Workspace, path: Path, rel: str, problems: list[
     if doc is None or doc.data is None:
         return
     if not isinstance(doc.data, dict):
-        problems.append(Problem(doc.location(()), "", "register.yaml holds verification_url and numbering, not " + _describe(doc.data)))
+        problems.append(Problem(doc.location(()), "", _("register.yaml holds verification_url and numbering, not {what}").format(what=_describe(doc.data))))
         return
     try:
         ws.register = model.RegisterSettings.model_validate(doc.data)
@@ -264,7 +264,7 @@ def _load_register_settings(ws: Workspace, path: Path, rel: str, problems: list[
     own = ws.register.numbering.party if ws.register.numbering else None
     if own is not None and own not in ws.parties and ("party", own) not in ws.invalid:
         problems.append(Problem(doc.location(("numbering", "party")), "numbering.party",
-                                f"no party '{own}' in records/parties/{did_you_mean(own, ws.parties)}"))
+                                _("no party '{id}' in records/parties/{hint}").format(id=own, hint=did_you_mean(own, ws.parties))))
 
 
 def _describe(value: Any) -> str:

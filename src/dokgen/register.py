@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .errors import DokgenError
+from .i18n import _
 
 if TYPE_CHECKING:
     from .records import Record, Workspace
@@ -88,12 +89,13 @@ def check_pattern(pattern: str) -> str:
     names = [m.group(1) for m in _FIELD.finditer(pattern)]
     unknown = sorted(set(names) - set(NUMBER_FIELDS))
     if unknown:
-        raise ValueError(f"unknown field {{{unknown[0]}}}; a pattern may use {', '.join('{' + n + '}' for n in NUMBER_FIELDS)}")
+        raise ValueError(_("unknown field {field}; a pattern may use {fields}").format(
+            field="{" + unknown[0] + "}", fields=", ".join("{" + n + "}" for n in NUMBER_FIELDS)))
     if "seq" not in names:
-        raise ValueError("the pattern needs {seq} (or {seq:03}), the running number, or every document would get the same number")
+        raise ValueError(_("the pattern needs {seq} (or {seq:03}), the running number, or every document would get the same number"))
     rest = _FIELD.sub("", pattern)
     if "{" in rest or "}" in rest:
-        raise ValueError("write fields as {seq}, {seq:03}, {kode}, {bulan}, {bulan_romawi} or {tahun}")
+        raise ValueError(_("write fields as {seq}, {seq:03}, {kode}, {bulan}, {bulan_romawi} or {tahun}"))
     return pattern
 
 
@@ -217,7 +219,7 @@ class Register:
         path = Path(root) / REGISTER_FILE
         if not path.exists():
             if not create:
-                raise DokgenError(f"{REGISTER_FILE}: no register yet in this workspace; `dokgen issue RECORD_FILE` starts it")
+                raise DokgenError(_("{path}: no register yet in this workspace; `dokgen issue RECORD_FILE` starts it").format(path=REGISTER_FILE))
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
@@ -227,7 +229,7 @@ class Register:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")  # a power cut never loses an issued document
         except sqlite3.DatabaseError as exc:
-            raise DokgenError(f"{REGISTER_FILE}: cannot open the register: {exc}") from None
+            raise DokgenError(_("{path}: cannot open the register: {reason}").format(path=REGISTER_FILE, reason=exc)) from None
         reg = cls(conn, path)
         reg.migrate(Path(root), target)
         return reg
@@ -248,8 +250,8 @@ class Register:
     def migrate(self, root: Path, target: int = SCHEMA_VERSION) -> Path | None:
         """Bring the schema up to target, one version a transaction; return the backup made, if any."""
         if self.version > SCHEMA_VERSION:
-            raise DokgenError(f"{REGISTER_FILE}: written by a newer dokgen (schema {self.version}, this one knows {SCHEMA_VERSION}); "
-                              "update dokgen before using this register")
+            raise DokgenError(_("{path}: written by a newer dokgen (schema {found}, this one knows {known}); "
+                                "update dokgen before using this register").format(path=REGISTER_FILE, found=self.version, known=SCHEMA_VERSION))
         backup = None
         existed = self.version > 0  # a register made just now holds nothing to back up
         while self.version < target:
@@ -328,8 +330,8 @@ class Register:
         try:
             self.conn.execute("INSERT INTO numbers(number, scope, seq, code) VALUES (?, ?, ?, ?)", (number, scope, seq, code))
         except sqlite3.IntegrityError:
-            raise DokgenError(f"number {number} was given before (register/dokgen-register.sqlite); "
-                              "check numbering in records/register.yaml: its pattern must include {seq}") from None
+            raise DokgenError(_("number {number} was given before (register/dokgen-register.sqlite); "
+                                "check numbering in records/register.yaml: its pattern must include {{seq}}").format(number=number)) from None
 
     def add_file(self, code: str, name: str, sha256: str) -> bool:
         """Register the hash of a file issued under code; False if it was registered already."""
@@ -343,13 +345,13 @@ class Register:
         """Mark an issued document revoked, with the reason verify and the pages show."""
         reason = " ".join(reason.split())
         if not reason:
-            raise DokgenError("give the reason for revoking (--reason); verify shows it as 'dicabut: <reason>'")
+            raise DokgenError(_("give the reason for revoking (--reason); verify shows it as 'dicabut: <reason>'"))
         with self.transaction():
             entry = self.get(code)
             if entry is None:
-                raise DokgenError(f"{code}: no such verification code in the register")
+                raise DokgenError(_("{code}: no such verification code in the register").format(code=code))
             if entry.status == "revoked":
-                raise DokgenError(f"{entry.code}: revoked already ({entry.reason})")
+                raise DokgenError(_("{code}: revoked already ({reason})").format(code=entry.code, reason=entry.reason))
             self.conn.execute("UPDATE documents SET status = 'revoked', reason = ?, revoked_on = ? WHERE code = ?",
                               (reason, on.isoformat(), entry.code))
         return self.get(entry.code)  # type: ignore[return-value]
@@ -382,17 +384,17 @@ def verify_file(root: Path, path: Path) -> Verdict:
     try:
         data = read_regular(path, 512 << 20, "a document to verify")
     except OSError as exc:
-        raise DokgenError(f"{path}: cannot read: {exc.strerror}") from None
+        raise DokgenError(_("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror)) from None
     digest = hashlib.sha256(data).hexdigest()
     conn = open_readonly(root)
     if conn is None:
-        return Verdict(False, "tidak terdaftar (this workspace has no register yet)", None)
+        return Verdict(False, "tidak terdaftar " + _("(this workspace has no register yet)"), None)
     try:
         entry = _by_hash(conn, digest)
     finally:
         conn.close()
     if entry is None:
-        return Verdict(False, "tidak terdaftar: no document with these exact bytes was issued (a changed copy is not the issued document)", None)
+        return Verdict(False, "tidak terdaftar: " + _("no document with these exact bytes was issued (a changed copy is not the issued document)"), None)
     return Verdict(entry.status == "issued", entry.state, entry)
 
 
@@ -442,18 +444,18 @@ def register_disagrees(ws: Workspace):
     try:
         conn = open_readonly(ws.root)
     except sqlite3.Error as exc:
-        yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", f"cannot read the register: {exc}")
+        yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", _("cannot read the register: {reason}").format(reason=exc))
         return
     if conn is None:
         for rec in issued:
             yield Problem(rec.location("verification"), "verification",
-                          f"{rec.model.verification} is not in any register: this workspace has no {REGISTER_FILE.as_posix()}; "
-                          "remove the line and run dokgen issue")
+                          _("{code} is not in any register: this workspace has no {path}; remove the line and run dokgen issue").format(
+                              code=rec.model.verification, path=REGISTER_FILE.as_posix()))
         return
     try:
         entries = {row["code"]: Entry.from_row(row) for row in conn.execute("SELECT * FROM documents")}
     except sqlite3.Error as exc:
-        yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", f"cannot read the register: {exc}")
+        yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", _("cannot read the register: {reason}").format(reason=exc))
         return
     finally:
         conn.close()
@@ -464,31 +466,33 @@ def register_disagrees(ws: Workspace):
         entry = entries.get(code)
         where, say = rec.location("verification"), lambda text: Problem(where, "verification", f"{code}: {text}")
         if entry is None:
-            yield say("not in the register; the QR would lead nowhere: run dokgen issue to register the record under a new code")
+            yield say(_("not in the register; the QR would lead nowhere: run dokgen issue to register the record under a new code"))
         elif (entry.kind, entry.record_id) != (rec.kind, rec.id):
-            yield say(f"the register issued this code for {ISSUED_FOLDERS[entry.kind]}{entry.record_id}.yaml, not this record "
-                      "(copied from it?); run dokgen issue to give this record its own code")
+            yield say(_("the register issued this code for {source}, not this record "
+                        "(copied from it?); run dokgen issue to give this record its own code").format(
+                source=f"{ISSUED_FOLDERS[entry.kind]}{entry.record_id}.yaml"))
         elif entry.status == "revoked":
-            yield say(f"revoked ({entry.reason}); its QR says dicabut; to issue the document anew, run dokgen issue (a new code)")
+            yield say(_("revoked ({reason}); its QR says dicabut; to issue the document anew, run dokgen issue (a new code)").format(reason=entry.reason))
         elif entry.status == "superseded":
-            yield say(f"superseded by {entry.superseded_by}, which this record no longer carries; write verification: {entry.superseded_by} "
-                      "back, or run dokgen issue")
+            yield say(_("superseded by {new}, which this record no longer carries; write verification: {new} "
+                        "back, or run dokgen issue").format(new=entry.superseded_by))
         elif rec.model.status != "final":
-            yield say("issued, but the record is a draft again, so its documents carry no QR; set status: final, "
-                      "or revoke the code (dokgen register revoke) if the document is withdrawn")
+            yield say(_("issued, but the record is a draft again, so its documents carry no QR; set status: final, "
+                        "or revoke the code (dokgen register revoke) if the document is withdrawn"))
         elif entry.record_digest != record_digest(ws, rec):
-            yield say(f"the record (or a party it names) changed since it was issued on {entry.issued_on}: the documents built "
-                      "now are not the registered ones; undo the change, or run dokgen issue again (a new code supersedes this one)")
+            yield say(_("the record (or a party it names) changed since it was issued on {day}: the documents built "
+                        "now are not the registered ones; undo the change, or run dokgen issue again (a new code supersedes this one)").format(
+                day=entry.issued_on))
     for code, entry in entries.items():
         if entry.status == "issued" and code not in carried:
             source = f"{ISSUED_FOLDERS[entry.kind]}{entry.record_id}.yaml"
             rec = ws.by_kind(entry.kind).get(entry.record_id)
             if rec is None:
-                why = f"{source} no longer exists"
+                why = _("{source} no longer exists").format(source=source)
             else:
-                why = f"{source} no longer carries the code (verification: {rec.model.verification or 'none'})"
-            yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", f"{code} is issued, but {why}; write verification: {code} "
-                          f"back, or revoke it: dokgen register revoke {code} --reason …")
+                why = _("{source} no longer carries the code (verification: {code})").format(source=source, code=rec.model.verification or "none")
+            yield Problem(Location(REGISTER_FILE.as_posix(), 1, 1), "", _("{code} is issued, but {why}; write verification: {code} back, or revoke it: dokgen register revoke {code} --reason …").format(
+                              code=code, why=why))
 
 
 ISSUED_FOLDERS = {"mou": "records/mou/", "lab": "records/labs/"}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from ..i18n import _
 from .app import state
 
 register_pages = Blueprint("register", __name__)
@@ -104,7 +105,7 @@ def issue():
     s = state()
     source = request.form.get("source", "")
     if source not in {r["source"] for r in _issuable()}:
-        return _page(422, error=f"{source}: bukan rekaman final yang dapat diterbitkan")
+        return _page(422, error=_("{source}: not a final record that can be issued").format(source=source))
     try:
         done = issue_record(s.root, s.root / source)
     except DokgenError as exc:
@@ -120,10 +121,10 @@ def verify():
 
     upload = request.files.get("berkas")
     if upload is None or not upload.filename:
-        return _page(422, error="pilih berkas yang akan diverifikasi")
+        return _page(422, error=_("choose the file to verify"))
     data = upload.stream.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        return _page(413, error="berkas terlalu besar untuk diverifikasi di sini; gunakan dokgen verify")
+        return _page(413, error=_("the file is too large to verify here; use dokgen verify"))
     with tempfile.TemporaryDirectory(prefix="dokgen-verify-") as tmp:
         path = Path(tmp) / "berkas"
         path.write_bytes(data)
