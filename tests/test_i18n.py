@@ -153,6 +153,45 @@ def test_every_bad_record_of_the_english_tests_is_reported_in_indonesian(tmp_pat
             assert e.message != i.message, f"{name}: not translated: {e}"
 
 
+# --- the register and the cluster --------------------------------------------------------------
+
+REFUSED = re.compile(r"^(error|kesalahan): (records/\S+?:\d+:\d+): status: draft(.*)$")
+
+
+@pytest.mark.parametrize("rel", ["records/mou/pontianak-lan-2015.yaml", "records/labs/labinov-pontianak-2015.yaml"])
+def test_issuing_a_draft_is_refused_in_indonesian_at_the_same_place(workspace: Path, rel: str):
+    before = (workspace / rel).read_bytes()
+    english = dokgen(workspace, "issue", rel, LANG="C")
+    indonesian = dokgen(workspace, "issue", rel, LANG="id_ID.UTF-8")
+    assert english.returncode == indonesian.returncode == 1
+    en, id_ = REFUSED.match(english.stderr.strip()), REFUSED.match(indonesian.stderr.strip())
+    assert en and id_, (english.stderr, indonesian.stderr)
+    assert (en[1], id_[1]) == ("error", "kesalahan") and en[2] == id_[2]  # the same file:line:col, status: draft
+    assert en[3].endswith("; only a final document is issued (registered, numbered and given its QR); "
+                          "set status: final once the text is agreed, then issue it")
+    assert id_[3].endswith("; hanya dokumen final yang diterbitkan (didaftarkan, diberi nomor dan QR); "
+                           "isi status: final setelah naskahnya disepakati, lalu terbitkan")
+    if "labs/" in rel:  # the lab report has no status line: the refusal says why it counts as a draft, at 1:1
+        assert en[2].endswith(":1:1") and en[3].startswith(" (a lab report without status: counts as a draft)")
+        assert id_[3].startswith(" (laporan lab tanpa status: dianggap draf)")
+    assert (workspace / rel).read_bytes() == before and not (workspace / "register").exists()
+
+
+def test_an_unreachable_scheduler_is_named_in_indonesian(workspace: Path):
+    address = "tcp://127.0.0.1:1"  # nothing listens on port 1; the probe fails at once
+    english = dokgen(workspace, "build", "--scheduler", address, LANG="C")
+    indonesian = dokgen(workspace, "build", "--scheduler", address, LC_ALL="id_ID.UTF-8")
+    assert english.returncode == indonesian.returncode == 1
+    assert english.stderr == (f"error: cannot reach the Dask scheduler at {address}: Connection refused; "
+                              "is `dask scheduler` running there and port 1 open? nothing was built\n")
+    assert indonesian.stderr == (f"kesalahan: scheduler Dask di {address} tidak dapat dihubungi: koneksi ditolak; "
+                                 "apakah `dask scheduler` berjalan di sana dan port 1 terbuka? tidak ada yang dibangun\n")
+    bad = dokgen(workspace, "build", "--scheduler", "tcp://127.0.0.1", LANG="id_ID.UTF-8")  # no port
+    assert bad.returncode == 1 and bad.stderr.startswith("kesalahan: alamat scheduler Dask tcp://127.0.0.1 tidak dapat dipakai: "
+                                                         "tulis sebagai tcp://HOST:PORT")
+    assert not (workspace / "out").exists()
+
+
 # --- the catalogue ----------------------------------------------------------------------------
 
 

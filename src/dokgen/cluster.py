@@ -21,6 +21,7 @@ and the job slots (which import it) must not pay for Dask.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import DokgenError
-from .i18n import DEFAULT, _, language, ngettext, using
+from .i18n import DEFAULT, N_, _, language, ngettext, using
 
 if TYPE_CHECKING:
     from .build import Job, Options
@@ -88,6 +89,13 @@ def connect(address: str) -> "Cluster":
     return Cluster(client, address)
 
 
+# The system's words for why a connection failed are English (Python leaves LC_MESSAGES alone);
+# the usual ones, in the user's language. The msgids are the C library's own wording.
+_REFUSALS = {errno.ECONNREFUSED: N_("Connection refused"), errno.EHOSTUNREACH: N_("No route to host"),
+             errno.ENETUNREACH: N_("Network is unreachable"), errno.ETIMEDOUT: N_("Connection timed out"),
+             socket.EAI_NONAME: N_("Name or service not known")}
+
+
 def _probe(address: str) -> None:
     """Fail at once on a refused or unresolvable tcp:// address (Dask would retry for CONNECT_SECONDS)."""
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
@@ -102,7 +110,8 @@ def _probe(address: str) -> None:
     try:
         socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+        code = errno.ETIMEDOUT if isinstance(exc, TimeoutError) else exc.errno  # socket's timeout carries no errno
+        reason = _(_REFUSALS[code]) if code in _REFUSALS else exc.strerror or type(exc).__name__
         raise DokgenError(_("cannot reach the Dask scheduler at {address}: {reason}; is `dask scheduler` running there and port {port} open? nothing was built").format(
             address=address, reason=reason, port=port)) from None
 
