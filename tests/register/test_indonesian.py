@@ -69,3 +69,25 @@ def test_register_settings_problems_in_indonesian(workspace: Path):
         "verification_url": "tulis alamat https:// yang memuat {code} satu kali, misalnya https://jdih.example.go.id/verifikasi/{code}",
         "numbering.pattern": "isian {nomor} tidak dikenal; pola boleh memakai {seq}, {kode}, {bulan}, {bulan_romawi}, {tahun}",
     }
+
+
+def test_the_web_words_its_refusals_in_indonesian_while_the_process_speaks_english(final_ws: Path):
+    """serve answers in Indonesian through the catalogue; the same messages stay English outside a request."""
+    import pytest
+
+    pytest.importorskip("flask")
+    from dokgen import i18n
+    from dokgen.web.app import create_app
+
+    client = create_app(final_ws, "t0ken").test_client()
+    client.set_cookie("dokgen_token", "t0ken")
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    page = client.post("/register/verify", data={}, content_type="multipart/form-data")
+    assert page.status_code == 422 and "pilih berkas yang akan diverifikasi" in page.get_data(as_text=True)
+    page = client.post("/register/issue", data={"source": "records/parties/lan.yaml"})
+    assert page.status_code == 422 and "records/parties/lan.yaml: bukan rekaman final yang dapat diterbitkan" in page.get_data(as_text=True)
+    missing = client.get("/api/records/mou/tidak-ada-rekaman-ini")
+    assert missing.status_code == 404 and missing.get_json() == {"error": "tidak ada"}
+    foreign = client.get("/api/records", headers={"Host": "evil.example", "Accept": "application/json"})
+    assert foreign.status_code == 400 and foreign.get_json() == {"error": "Host tidak dikenal: Alamat ini bukan alamat server dokgen ini."}
+    assert i18n.language() == "en" and i18n._("choose the file to verify") == "choose the file to verify"

@@ -100,11 +100,11 @@ def _guard() -> Response | None:
     s = state()
     allowed = {f"{h}:{s.port}" for h in s.hosts} if s.port else {*s.hosts, *(f"{h}:80" for h in s.hosts)}
     if request.host not in allowed:
-        return _refuse(400, "Host tidak dikenal", "Alamat ini bukan alamat server dokgen ini.")
+        return _refuse(400, i18n._("Unknown host"), i18n._("This address is not the address of this dokgen server."))
     given = request.args.get("token")
     if given is not None and request.method == "GET":
         if not hmac.compare_digest(given.encode(), s.token.encode()):
-            return _refuse(401, "Token salah", "Buka alamat lengkap yang dicetak oleh dokgen serve.")
+            return _refuse(401, i18n._("Wrong token"), i18n._("Open the full address that dokgen serve printed."))
         # The token leaves the address bar (and history, and Referer) for a cookie at once.
         rest = {k: v for k, v in request.args.items(multi=False) if k != "token"}
         response = redirect(request.path + (f"?{urlencode(rest)}" if rest else ""), code=303)
@@ -114,10 +114,11 @@ def _guard() -> Response | None:
     by_bearer = bearer.startswith("Bearer ") and hmac.compare_digest(bearer[7:].encode(), s.token.encode())
     by_cookie = hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), s.token.encode())
     if not (by_bearer or by_cookie):
-        return _refuse(401, "Perlu token", "Buka alamat lengkap (dengan ?token=…) yang dicetak oleh dokgen serve, "
-                                            "atau kirim Authorization: Bearer <token>.")
+        return _refuse(401, i18n._("Token needed"), i18n._(
+            "Open the full address (with ?token=…) that dokgen serve printed, or send Authorization: Bearer <token>."))
     if request.method not in SAFE_METHODS and not _same_origin(by_bearer):
-        return _refuse(403, "Permintaan dari situs lain ditolak", "Perubahan hanya boleh dikirim dari halaman dokgen sendiri.")
+        return _refuse(403, i18n._("Request from another site refused"),
+                       i18n._("Changes may only be sent from dokgen's own pages."))
     return None
 
 

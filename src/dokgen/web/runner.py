@@ -7,6 +7,7 @@ import threading
 import time
 
 from ..errors import DokgenError, ProblemsError
+from ..i18n import _
 
 
 def run_build(s) -> tuple[int, dict]:
@@ -19,7 +20,7 @@ def run_build(s) -> tuple[int, dict]:
     from ..build import Options, build
 
     if not s.build_lock.acquire(blocking=False):
-        return 409, {"error": "pembangunan lain sedang berjalan; tunggu sampai selesai"}
+        return 409, {"error": _("another build is running; wait until it is done")}
     try:
         s.progress.clear()
         s.progress.update(running=True, done=0, total=0, started=time.time())

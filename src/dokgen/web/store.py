@@ -107,7 +107,7 @@ def save(index: WorkspaceIndex, entry: Entry, data: Any, version: str | None) ->
     current = yamlsave.file_version(entry.path)
     if version != current:
         keep_draft(index.root, entry.kind, entry.id, data, "conflict")
-        return Outcome(409, {"error": "berkas ini sudah diubah orang lain sejak Anda membukanya; isian Anda disimpan sebagai draf",
+        return Outcome(409, {"error": _("someone else changed this file since you opened it; what you typed is kept as a draft"),
                              "version": current})
     text, problems = check(index, entry.kind, entry.id, data, entry.source, read_text(entry.path), entry)
     if problems or text is None:
@@ -118,7 +118,7 @@ def save(index: WorkspaceIndex, entry: Entry, data: Any, version: str | None) ->
             new_version = yamlsave.save_text(entry.path, text, expected_version=version)
     except yamlsave.VersionConflict:
         keep_draft(index.root, entry.kind, entry.id, data, "conflict")
-        return Outcome(409, {"error": "berkas ini baru saja diubah; isian Anda disimpan sebagai draf",
+        return Outcome(409, {"error": _("this file was changed just now; what you typed is kept as a draft"),
                              "version": yamlsave.file_version(entry.path)})
     except (DokgenError, OSError) as exc:  # a long build holds the lock, or the disk refused the write
         return _not_written(index, entry.kind, entry.id, data, exc)
@@ -130,13 +130,13 @@ def save(index: WorkspaceIndex, entry: Entry, data: Any, version: str | None) ->
 def create(index: WorkspaceIndex, kind: str, record_id: Any, data: Any, copy_of: Entry | None = None) -> Outcome:
     """POST: 201 {version, id}, 409 when the id exists, 422 for a bad id or record."""
     if kind not in FOLDERS and kind != "scope":
-        return Outcome(404, {"error": "jenis rekaman tidak dikenal"})
+        return Outcome(404, {"error": _("unknown kind of record")})
     try:
         record_id = model._record_id(record_id) if isinstance(record_id, str) else model._record_id("")
     except ValueError as exc:
         return Outcome(422, {"problems": [{"field": "id", "message": str(exc), "where": ""}]})
     if index.lookup(kind, record_id) is not None:
-        return Outcome(409, {"error": f"'{record_id}' sudah ada; buka rekaman itu atau pilih id lain"})
+        return Outcome(409, {"error": _("'{id}' exists already; open that record or choose another id").format(id=record_id)})
     if kind == "scope":
         path = index.root / "records" / "scopes.yaml"
         source = "records/scopes.yaml"
@@ -159,7 +159,7 @@ def create(index: WorkspaceIndex, kind: str, record_id: Any, data: Any, copy_of:
             else:
                 version = yamlsave.save_text(path, text, create=True)
     except yamlsave.VersionConflict:
-        return Outcome(409, {"error": f"'{record_id}' baru saja dibuat orang lain; buka rekaman itu atau pilih id lain"})
+        return Outcome(409, {"error": _("'{id}' was created by someone else just now; open that record or choose another id").format(id=record_id)})
     except (DokgenError, OSError) as exc:
         return _not_written(index, kind, record_id, data, exc)
     discard_draft(index.root, kind, record_id)
@@ -169,7 +169,7 @@ def create(index: WorkspaceIndex, kind: str, record_id: Any, data: Any, copy_of:
 
 def _not_written(index: WorkspaceIndex, kind: str, record_id: str, data: Any, exc: Exception) -> Outcome:
     keep_draft(index.root, kind, record_id, data, "not-written")
-    return Outcome(503, {"error": f"belum tersimpan ({exc}); isian Anda disimpan sebagai draf, coba Simpan lagi sebentar lagi"})
+    return Outcome(503, {"error": _("not saved ({reason}); what you typed is kept as a draft, try Save again in a moment").format(reason=exc)})
 
 
 # --- drafts: what the clerk typed, kept until saved or discarded --------------------------

@@ -7,12 +7,14 @@ the library's (runner.py), the form is walked from the model (forms.py).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import stat
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from .. import yamlsave
+from ..i18n import _
 from .app import state
 from .forms import empty_value, form_for
 from .index import FOLDERS, KIND_ORDER, MODELS
@@ -173,5 +175,6 @@ def download(relpath: str):
 @pages.app_errorhandler(404)
 def not_found(_exc) -> tuple[Response | str, int]:
     if request.path.startswith("/api/"):
-        return Response('{"error": "tidak ada"}', 404, mimetype="application/json"), 404
-    return render_template("error.html", title="Tidak ditemukan", text="Halaman atau rekaman ini tidak ada di ruang kerja."), 404
+        return Response(json.dumps({"error": _("not found")}, ensure_ascii=False), 404, mimetype="application/json"), 404
+    return render_template("error.html", title=_("Not found"),
+                           text=_("This page or record is not in the workspace.")), 404
