@@ -342,7 +342,7 @@ def _workspace_copy(bundle: Bundle) -> Path:
             for rel, data in bundle.files.items():
                 parts = PurePosixPath(rel).parts
                 if PurePosixPath(rel).is_absolute() or ".." in parts or parts[0] not in ("templates", "assets", "records"):
-                    raise DokgenError(f"refusing the bundle file {rel!r}: not a plain workspace path")
+                    raise DokgenError(_("refusing the bundle file {path}: not a plain workspace path").format(path=repr(rel)))
                 path = staging.joinpath(*parts)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)

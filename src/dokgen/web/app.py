@@ -243,4 +243,4 @@ def spawn(workspace_root: Path, *options: str):
         if found:
             return process, found[0], lines
     process.wait()
-    raise DokgenError(f"dokgen serve did not start: {''.join(lines)}{process.stderr.read()}")  # type: ignore[union-attr]
+    raise DokgenError(i18n._("dokgen serve did not start: {output}").format(output="".join(lines) + process.stderr.read()))  # type: ignore[union-attr]

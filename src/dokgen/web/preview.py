@@ -119,7 +119,7 @@ def preview_page(kind: str, record_id: str):
             count = previewer().page_count(kind, record_id)
             version = previewer().key(kind, record_id)[:16]
     except PreviewError as exc:
-        return render_template("error.html", title="Pratinjau tidak ada", text=str(exc)), 404
+        return render_template("error.html", title=_("No preview"), text=str(exc)), 404
     except DokgenError as exc:
-        return render_template("error.html", title="Pratinjau belum bisa dibuat", text=str(exc)), 422
+        return render_template("error.html", title=_("The preview cannot be made yet"), text=str(exc)), 422
     return render_template("preview.html", kind=kind, record_id=record_id, pages=count, version=version)

@@ -173,7 +173,7 @@ def _download(write, filename: str):
         try:
             write(out)
         except DokgenError as exc:
-            return render_template("error.html", title="Tidak dapat diekspor", text=str(exc)), 422
+            return render_template("error.html", title=_("Cannot be exported"), text=str(exc)), 422
         data = out.read_bytes()
     return send_file(io.BytesIO(data), as_attachment=True, download_name=filename,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
