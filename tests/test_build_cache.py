@@ -126,12 +126,12 @@ def test_a_logo_outside_assets_is_watched_too(workspace, run, with_logos):
 def poisoned(ws: Path) -> None:
     """Change the cached record of LAN behind dokgen's back (its digest still matches the file)."""
     path = ws / "out" / cache.RECORDS_FILE
-    data = pickle.loads(path.read_bytes())
+    data = cache.unseal(path.read_bytes())
     digest, blob = data["records"][LAN]
     rec = pickle.loads(blob)
     rec.model = rec.model.model_copy(update={"name": "NAMA DARI CACHE"})
     data["records"][LAN] = (digest, pickle.dumps(rec))
-    path.write_bytes(pickle.dumps(data))
+    path.write_bytes(cache.seal(data))
     shutil.rmtree(ws / "out/mou")  # so that the MoU is rendered again
 
 
@@ -172,6 +172,25 @@ def test_the_code_stamp_covers_the_version_and_the_model(tmp_path, change):
     assert after.strip() and after != before
 
 
+@pytest.mark.parametrize("forged", [False, True])
+def test_a_cache_file_not_sealed_by_this_user_is_never_unpickled(workspace, run, forged):
+    """Unpickling runs code: a cache planted in a shared out/ must not be loaded, let alone run."""
+    assert build(run, workspace)[0] == 0
+    marker = workspace / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    planted = pickle.dumps({"stamp": cache.code_stamp(), "records": Payload()})
+    for name in (cache.RECORDS_FILE, cache.MEMO_FILE):
+        # plain pickle (what dokgen wrote before the seal), or behind a seal of someone else's key
+        (workspace / "out" / name).write_bytes(cache.SEAL + bytes(32) + planted if forged else planted)
+    shutil.rmtree(workspace / "out/mou")
+    code, out, _ = build(run, workspace)
+    assert code == 0 and "1 built" in out and not marker.exists()
+
+
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "wrong shape", "folder"])
 def test_a_damaged_cache_is_ignored_and_written_again(workspace, run, damage):
     code, _, first = build(run, workspace)
@@ -195,7 +214,7 @@ def test_a_damaged_cache_is_ignored_and_written_again(workspace, run, damage):
     assert code == 0 and "1 built" in out and err == first  # no traceback, the same warnings
     assert "Lembaga Administrasi Negara" in text_of(workspace / OUT)
     if damage != "folder":
-        records = pickle.loads((workspace / "out" / cache.RECORDS_FILE).read_bytes())
+        records = cache.unseal((workspace / "out" / cache.RECORDS_FILE).read_bytes())
         assert records["stamp"] == cache.code_stamp() and LAN in records["records"]  # rebuilt
 
 

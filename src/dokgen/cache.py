@@ -58,14 +58,69 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _load(path: Path) -> dict | None:
-    """The cache file's content if it is one of ours, of this code stamp; else None."""
+SEAL = b"dokgen cache 1\n"
+
+
+@functools.lru_cache(maxsize=1)
+def _user_key() -> bytes:
+    """A secret of this user's: a cache file is unpickled only when this user's dokgen sealed it.
+
+    Unpickling runs code, and out/ may be a shared folder: a cache file planted there (or
+    one damaged into valid opcodes) must never be loaded. Without a writable place for the
+    key, the key lives for this process only and caches are simply not reused.
+    """
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dokgen"
+    path = folder / "cache-key"
+    for _attempt in range(2):
+        try:
+            key = path.read_bytes()
+            if len(key) == 32:
+                return key
+        except OSError:
+            pass
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(32))
+        except FileExistsError:
+            continue  # another dokgen made it at the same moment: read theirs
+        except OSError:
+            break
+    return os.urandom(32)
+
+
+def seal(data: dict) -> bytes:
+    """The bytes of a cache file: a marker, this user's HMAC of the payload, the payload."""
+    import hmac
+
+    payload = pickle.dumps({**data, "stamp": code_stamp()}, protocol=pickle.HIGHEST_PROTOCOL)
+    return SEAL + hmac.new(_user_key(), payload, "sha256").digest() + payload
+
+
+def unseal(raw: bytes) -> dict | None:
+    """The content of a cache file this user's dokgen of this code stamp wrote; else None."""
+    import hmac
+
+    start = len(SEAL) + 32
+    if not raw.startswith(SEAL) or not hmac.compare_digest(raw[len(SEAL):start], hmac.new(_user_key(), raw[start:], "sha256").digest()):
+        return None  # damaged, planted, or written by another user: never unpickled
     try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-    except Exception:  # missing, truncated, corrupt, or made by another dokgen: start afresh
+        data = pickle.loads(raw[start:])
+    except Exception:  # sealed by a dokgen whose classes changed: start afresh
         return None
     return data if isinstance(data, dict) and data.get("stamp") == code_stamp() else None
+
+
+def _load(path: Path) -> dict | None:
+    """The cache file's content if it is one of ours, of this code stamp; else None."""
+    from .files import MAX_STATE_BYTES, read_regular
+
+    try:
+        raw = read_regular(path, MAX_STATE_BYTES, "dokgen's cache")
+    except OSError:  # missing, too large, not a file: start afresh
+        return None
+    return unseal(raw)
 
 
 def _save(out_dir: Path, name: str, data: dict) -> None:
@@ -81,7 +136,7 @@ def _save(out_dir: Path, name: str, data: dict) -> None:
     try:
         if Path(out_dir).is_symlink() or path.is_symlink() or (path.exists() and not path.is_file()):
             return
-        atomic_write(path, pickle.dumps({**data, "stamp": code_stamp()}, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        atomic_write(path, seal(data), durable=False)
     except OSError:
         pass
 
