@@ -189,6 +189,15 @@ def main() -> None:
         def run_dokgen(c) -> bytes:
             return pdf_render.produce_lab_report(c["ws"], c["rec"], Options()).files[f"labs/{LAB_ID}.pdf"]
 
+        def run_dokgen_gc(c) -> bytes:  # the previous version: the collector left running
+            import contextlib
+
+            paused, pdf_render.gc_paused = pdf_render.gc_paused, contextlib.nullcontext
+            try:
+                return run_dokgen(c)
+            finally:
+                pdf_render.gc_paused = paused
+
         def run_plain(c) -> bytes:
             return weasyprint.HTML(filename=str(c["plain"])).write_pdf()
 
@@ -203,13 +212,13 @@ def main() -> None:
         cpu_samples: dict[tuple[str, str], list[float]] = {}
         page_counts: dict[tuple[str, str], int] = {}
         for size, c in cases.items():  # warm-up: first render in a process sets up Pango/fontconfig
-            for who, fn in (("dokgen", run_dokgen), ("plain", run_plain)):
+            for who, fn in (("dokgen", run_dokgen), ("dokgen-gc", run_dokgen_gc), ("plain", run_plain)):
                 page_counts[who, size] = pages(fn(c))
                 samples[who, size] = []
                 cpu_samples[who, size] = []
         for _ in range(args.runs):
             for size, c in cases.items():
-                for who, fn in (("dokgen", run_dokgen), ("plain", run_plain)):
+                for who, fn in (("dokgen", run_dokgen), ("dokgen-gc", run_dokgen_gc), ("plain", run_plain)):
                     gc.collect()  # the previous render's garbage is not this render's cost
                     start, cpu = time.perf_counter(), time.process_time()
                     fn(c)
@@ -285,6 +294,11 @@ def main() -> None:
         pages_txt = f"{page_counts['dokgen', size]}/{page_counts['plain', size]}"
         cells = [f"{med[size][i]:.0f} ({min(x) * 1000:.0f}-{max(x) * 1000:.0f}) [{cpu_med[size][i]:.0f}]" for i, x in enumerate((d, p))]
         print(f"{label:32} {pages_txt:>5} {cells[0]:>29} {cells[1]:>29} {med[size][0] / med[size][1]:11.2f}x")
+    for size in SIZES:
+        gc_on, gc_cpu = median_ms(samples["dokgen-gc", size]), median_ms(cpu_samples["dokgen-gc", size])
+        print(f"  {size}: with the collector running (before issue 14 target 4) {gc_on:.0f} [{gc_cpu:.0f}] ms, "
+              f"paused {med[size][0]:.0f} [{cpu_med[size][0]:.0f}] ms: {gc_on / med[size][0]:.2f}x [{gc_cpu / cpu_med[size][0]:.2f}x]; "
+              f"plain/dokgen-gc {med[size][1] / gc_on:.2f}x [{cpu_med[size][1] / gc_cpu:.2f}x]")
     per_page, cpu_per_page = {}, {}
     for i, who in enumerate(("dokgen", "plain")):
         extra = page_counts[who, "40p"] - page_counts[who, "12p"]
