@@ -473,6 +473,38 @@ def test_render_gives_the_garbage_collector_back(tmp_path):
         gc.enable()
 
 
+def test_overlapping_renders_in_threads_give_the_collector_back_last():
+    """The web preview renders in threads: the collector stays paused while any render runs
+    and comes back when the last one ends, whichever ends first."""
+    import gc
+    import threading
+
+    from dokgen.render.pdf import gc_paused
+
+    first_in, release_first, release_second = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def render(name, started, release):
+        with gc_paused():
+            if started:
+                started.set()
+            release.wait(10)
+            seen[name] = gc.isenabled()
+
+    first = threading.Thread(target=render, args=("first", first_in, release_first))
+    first.start()
+    first_in.wait(10)
+    second = threading.Thread(target=render, args=("second", None, release_second))
+    second.start()
+    release_first.set()  # the first to start ends first, while the second still renders
+    first.join(10)
+    assert not gc.isenabled()
+    release_second.set()
+    second.join(10)
+    assert seen == {"first": False, "second": False}
+    assert gc.isenabled()
+
+
 def test_missing_image_that_weasyprint_only_logs_fails(tmp_path):
     from dokgen.render.pdf import produce_lab_report
 

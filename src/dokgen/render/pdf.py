@@ -23,6 +23,7 @@ import contextlib
 import functools
 import gc
 import logging
+import threading
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -143,6 +144,11 @@ def workspace_fetcher(root: Path) -> Any:
     return _fetcher_class()(root)
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # renders under way that paused the collector (the web preview renders in threads)
+_gc_resume = False  # whether the first of them found it enabled
+
+
 @contextlib.contextmanager
 def gc_paused():
     """Pause Python's cyclic garbage collector for the duration of one render.
@@ -151,15 +157,22 @@ def gc_paused():
     the collector runs over and over through a heap it cannot shrink: 5 % of a 12-page
     render and about 20 % of a 37-page one (bench/bench_pdf.py). What a render leaves in
     cycles is a few MB (the 300-idea report peaks 2 MB higher), collected as usual after it;
-    render_guard's memory limit still bounds a render. Nested use leaves it paused.
+    render_guard's memory limit still bounds a render. Counted, so that overlapping renders
+    in threads give it back only when the last ends, and only if it was on before the first.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _gc_pauses, _gc_resume
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_resume:
+                gc.enable()
 
 
 class _LogCollector(logging.Handler):
