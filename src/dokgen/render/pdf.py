@@ -155,7 +155,7 @@ def gc_paused():
 
     A render builds hundreds of thousands of long-lived objects (styles, boxes, pages), so
     the collector runs over and over through a heap it cannot shrink: 5 % of a 12-page
-    render and about 20 % of a 37-page one (bench/bench_pdf.py). What a render leaves in
+    render and about 10 % of a 37-page one (bench/bench_pdf.py). What a render leaves in
     cycles is a few MB (the 300-idea report peaks 2 MB higher), collected as usual after it;
     render_guard's memory limit still bounds a render. Counted, so that overlapping renders
     in threads give it back only when the last ends, and only if it was on before the first.
