@@ -444,6 +444,67 @@ def test_template_asking_for_a_forbidden_url_fails(tmp_path):
     assert LAB in str(info.value)
 
 
+def test_render_gives_the_garbage_collector_back(tmp_path):
+    """A report is rendered with the collector paused (speed); the process must get it back
+    as it was, after a good render and after a refused one."""
+    import gc
+
+    from dokgen.render.pdf import URLRefused, produce_lab_report
+
+    ws_dir = copy_workspace(tmp_path / "ws")
+    ws = load_workspace(ws_dir)
+    assert gc.isenabled()
+    produce_lab_report(ws, ws.labs[LAB_ID], Options())
+    assert gc.isenabled()
+
+    css = ws_dir / "templates/html/lab-report.css"
+    css.write_text(css.read_text() + '\n.cover { background: url("file:///etc/passwd"); }\n')
+    ws = load_workspace(ws_dir)
+    with pytest.raises(URLRefused):
+        produce_lab_report(ws, ws.labs[LAB_ID], Options())
+    assert gc.isenabled()
+
+    gc.disable()  # a caller that paused it itself keeps it paused
+    try:
+        with pytest.raises(URLRefused):
+            produce_lab_report(ws, ws.labs[LAB_ID], Options())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_overlapping_renders_in_threads_give_the_collector_back_last():
+    """The web preview renders in threads: the collector stays paused while any render runs
+    and comes back when the last one ends, whichever ends first."""
+    import gc
+    import threading
+
+    from dokgen.render.pdf import gc_paused
+
+    first_in, release_first, release_second = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def render(name, started, release):
+        with gc_paused():
+            if started:
+                started.set()
+            release.wait(10)
+            seen[name] = gc.isenabled()
+
+    first = threading.Thread(target=render, args=("first", first_in, release_first))
+    first.start()
+    first_in.wait(10)
+    second = threading.Thread(target=render, args=("second", None, release_second))
+    second.start()
+    release_first.set()  # the first to start ends first, while the second still renders
+    first.join(10)
+    assert not gc.isenabled()
+    release_second.set()
+    second.join(10)
+    assert seen == {"first": False, "second": False}
+    assert gc.isenabled()
+
+
 def test_missing_image_that_weasyprint_only_logs_fails(tmp_path):
     from dokgen.render.pdf import produce_lab_report
 
