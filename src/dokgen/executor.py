@@ -137,6 +137,7 @@ class EarlyPool:
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_worker, initargs=(imports, self._handover))
         for _ in range(workers):  # a spawned pool starts a worker per submitted task, up to max_workers
             self.pool.submit(int)
+        self._spawned = list((self.pool._processes or {}).values())  # the pool forgets them on shutdown
 
     def __call__(self, workers: int, ws: "Workspace", jobs: "list[Job]", options: "Options", timeout: int) -> Executor:
         data = pickle.dumps((ws, jobs, options, timeout), protocol=pickle.HIGHEST_PROTOCOL)
@@ -153,6 +154,11 @@ class EarlyPool:
             self.pool.shutdown(wait=True, cancel_futures=True)
         self._handover.cancel_join_thread()  # a worker that died never took its copy: do not wait for it
         self._handover.close()
+        for process in self._spawned:  # none outlives the build, however shutdown raced with start-up
+            process.join(2.0)
+            if process.is_alive():
+                process.kill()
+                process.join(2.0)
 
 
 def run_jobs(
