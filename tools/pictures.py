@@ -66,7 +66,7 @@ def serve_pictures(work: Path) -> None:
                 page.goto(base + "/records/mou/pontianak-lan-2015")
                 date = page.locator('[data-root] [data-key="signing"] [data-key="date"]')
                 date.locator("input").fill("29/02/2024")
-                date.locator("[data-msg]").filter(has_text="not a date").wait_for()
+                date.locator("[data-msg]").filter(has_text="bukan tanggal").wait_for()
                 date.scroll_into_view_if_needed()
                 page.evaluate("window.scrollBy(0, -120)")
                 page.screenshot(path=IMG / f"serve-mou-{width}.png")
