@@ -131,3 +131,16 @@ def test_advice_of_unchanged_mous_comes_from_the_cache_and_a_changed_one_is_chec
     assert set(seen) == {ids[1]}
     new = [w for w in third.warnings if w not in first.warnings]
     assert new and all(f"records/mou/{ids[1]}.yaml" in w for w in new), new
+
+
+def test_cached_advice_is_kept_per_language(workspace):
+    """An Indonesian build, then an English one: the English warnings are English, not replayed."""
+    from dokgen.i18n import using
+
+    path = workspace / MOU
+    path.write_text(path.read_text().replace("\nrecitals:\n", "\nrecitals:\n  - bahwa Undang-Undang Nomor 32 Tahun 2004 tentang Pemerintahan Daerah mengatur kerja sama daerah;\n", 1))
+    with using("id"):
+        indonesian = build(workspace).warnings
+    english = build(workspace).warnings
+    assert any("repealed by" in w for w in english), english
+    assert not any("repealed by" in w for w in indonesian) and len(indonesian) == len(english)

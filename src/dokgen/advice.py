@@ -15,7 +15,7 @@ import hashlib
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .errors import Problem
-from .i18n import _
+from .i18n import _, language
 from .lab_advice import idea_ahead_of_its_stage, stage_status_lags_dates, unit_words_of_the_era
 from .law import document_types, missing_legal_basis, repealed_citations
 from .records import Record, Workspace
@@ -63,7 +63,8 @@ def collect_warnings(ws: Workspace, cache: RecordCache | None = None) -> list[Pr
             found.update(check(ws))
     if cache is not None and per_mou:
         digests = _FileDigests(ws, cache)
-        names = "\0".join(check.__name__ for check in per_mou)
+        # the language too: cached warnings are replayed word for word
+        names = "\0".join([language(), *(check.__name__ for check in per_mou)])
         for rec in ws.mou.values():
             key = digests.key(names, rec)
             problems = cache.advice(key) if key else None
