@@ -133,7 +133,7 @@ class Converter:
             line = self._answers.get(timeout=seconds)
         except queue.Empty:
             return None
-        return json.loads(line) if line else {"ok": False, "error": "the UNO bridge stopped", "dead": True}
+        return json.loads(line) if line else _bridge_stopped()
 
     def _alive(self) -> bool:
         return (self._office is not None and self._office.poll() is None
@@ -197,7 +197,7 @@ class Converter:
                     self._bridge.stdin.flush()
                     answer = self._answer(self.timeout)
                 except (BrokenPipeError, OSError):
-                    answer = {"ok": False, "error": _("the UNO bridge stopped"), "dead": True}
+                    answer = _bridge_stopped()
                 if answer is None:
                     self._stop()
                     raise ConversionError(_("{name}: LibreOffice took longer than {seconds:.0f} s to convert it; "
@@ -213,6 +213,11 @@ class Converter:
                     raise ConversionError(_("{name}: LibreOffice could not convert it: {why}").format(name=name, why=answer.get("error")))
                 self._stop()  # LibreOffice died (crash, kill): a fresh one gets the document once more
             raise ConversionError(_("{name}: LibreOffice stopped twice while converting it: {why}").format(name=name, why=answer.get("error")))
+
+
+def _bridge_stopped() -> dict:
+    """The answer a bridge that went away gives: the document is tried once more on a fresh one."""
+    return {"ok": False, "error": _("the UNO bridge stopped"), "dead": True}
 
 
 def _pump(stream, answers: queue.Queue) -> None:

@@ -154,11 +154,7 @@ class EarlyPool:
             self.pool.shutdown(wait=True, cancel_futures=True)
         self._handover.cancel_join_thread()  # a worker that died never took its copy: do not wait for it
         self._handover.close()
-        for process in self._spawned:  # none outlives the build, however shutdown raced with start-up
-            process.join(2.0)
-            if process.is_alive():
-                process.kill()
-                process.join(2.0)
+        end_processes(self._spawned)  # none outlives the build, however shutdown raced with start-up
 
 
 def run_jobs(
@@ -206,6 +202,11 @@ def stop_workers(pool: Executor, futures: list[Future], grace: float = 2.0) -> N
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+    end_processes(processes, grace)
+
+
+def end_processes(processes: list, grace: float = 2.0) -> None:
+    """Wait up to grace for each process to end, then kill it: none is left behind."""
     for process in processes:
         process.join(grace)
         if process.is_alive():

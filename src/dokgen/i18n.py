@@ -25,15 +25,14 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT = "en"
 LANGUAGES = ("en", "id")  # the source language first
 
-# None: no face chose a language in this context (e.g. a thread a library started); then
-# the process default applies, which a spawned worker sets to its parent's language.
+# None: no face chose a language in this context (e.g. a thread a library started): English.
+# Build workers and cluster jobs are handed the parent's language with their work (`using`).
 _chosen: ContextVar[str | None] = ContextVar("dokgen_language", default=None)
-_process_default = DEFAULT
 
 
 def language() -> str:
     """The language messages are written in now: 'en' or 'id'."""
-    return _chosen.get() or _process_default
+    return _chosen.get() or DEFAULT
 
 
 def supported(code: str | None) -> str:
@@ -59,12 +58,6 @@ def using(code: str) -> Iterator[str]:
         yield language()
     finally:
         _chosen.reset(token)
-
-
-def set_process_default(code: str) -> None:
-    """The language of contexts that chose none: a worker process takes its parent's this way."""
-    global _process_default
-    _process_default = supported(code)
 
 
 @functools.cache

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from .errors import DokgenError, Location
 from .i18n import _
+from .register import ISSUED_FOLDERS
 
-ISSUABLE = {"mou": "records/mou/", "lab": "records/labs/"}
 STAMPED = "{stem}.terdaftar.docx"
 
 
@@ -64,9 +64,9 @@ def _load(root: Path, record_file: Path):
     ws = load_workspace(root)
     source = _source_of(ws, record_file)
     rec = next((r for r in ws.records() if r.source == source), None)
-    if rec is None or rec.kind not in ISSUABLE:
+    if rec is None or rec.kind not in ISSUED_FOLDERS:
         raise DokgenError(_("{source}: only an MoU ({mou}) or a lab report ({lab}) is issued").format(
-            source=source, mou=ISSUABLE["mou"], lab=ISSUABLE["lab"]))
+            source=source, mou=ISSUED_FOLDERS["mou"], lab=ISSUED_FOLDERS["lab"]))
     if rec.model.status != "final":
         implicit = _(" (a lab report without status: counts as a draft)") if "status" not in rec.doc.data else ""
         raise DokgenError(
@@ -233,32 +233,6 @@ def register_derived(root: Path, source: bytes, name: str, data: bytes) -> str |
             return None
         reg.add_file(entry.code, name, hashlib.sha256(data).hexdigest())
         return entry.code
-
-
-def register_file(root: Path, code: str, path: Path) -> str:
-    """Register one more file issued under code (the signing PDF `dokgen pdf` makes from the docx).
-
-    The hook for the signing PDF: the PDF converts the Word file as it stands, QR
-    included, so its bytes are registered under the same code when it is made.
-    """
-    from .files import read_regular
-    from .register import Register
-
-    data = read_regular(path, 512 << 20, "an issued file")
-    digest = hashlib.sha256(data).hexdigest()
-    with Register.open(root) as reg, reg.transaction():
-        entry = reg.get(code)
-        if entry is None or entry.status != "issued":
-            raise DokgenError(_("{code}: not an issued document in the register; issue the record first").format(code=code))
-        try:
-            name = Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-        except ValueError:
-            name = str(path)
-        reg.add_file(entry.code, name, digest)
-    return digest
-
-
-# --- the QR in a hand-edited Word file -------------------------------------------------------
 
 
 def stamp_docx(data: bytes, code: str, qr_payload: str) -> bytes:

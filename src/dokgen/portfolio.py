@@ -85,6 +85,7 @@ COLUMNS = ("id", "jenis", "para_pihak", "tanggal_tanda_tangan", "jangka_waktu_ta
 def rows(ws: Workspace, on: dt.date) -> list[Row]:
     """Every MoU of the workspace as of `on`, soonest end first, unsigned ones last."""
     found = []
+    labs, press = _by_mou(ws.labs), _by_mou(ws.press)  # once, not a scan per MoU
     for mou_id, rec in ws.mou.items():
         m = rec.model
         signed = m.signing.date
@@ -95,11 +96,19 @@ def rows(ws: Workspace, on: dt.date) -> list[Row]:
             id=mou_id, kind=m.document_type, subject=m.subject,
             parties=[ws.parties[p.party].model.short_name for p in m.parties],
             status=m.status, signed=signed, term_years=m.term_years, end=end, state=state, days_left=left,
-            labs=sorted(i for i, lab in ws.labs.items() if lab.model.mou == mou_id),
-            press=sorted(i for i, pr in ws.press.items() if pr.model.mou == mou_id),
+            labs=sorted(labs.get(mou_id, [])),
+            press=sorted(press.get(mou_id, [])),
             source=rec.source,
         ))
     return sorted(found, key=lambda r: (r.state == UNSIGNED, r.end or dt.date.max, r.id))
+
+
+def _by_mou(records: dict) -> dict[str, list[str]]:
+    """Ids of the labs (or press pieces) made under each MoU."""
+    found: dict[str, list[str]] = {}
+    for record_id, rec in records.items():
+        found.setdefault(rec.model.mou, []).append(record_id)
+    return found
 
 
 def _cell(value: Any) -> str:

@@ -495,4 +495,4 @@ def register_disagrees(ws: Workspace):
                               code=code, why=why))
 
 
-ISSUED_FOLDERS = {"mou": "records/mou/", "lab": "records/labs/"}
+ISSUED_FOLDERS = {"mou": "records/mou/", "lab": "records/labs/"}  # the kinds `dokgen issue` takes, by folder

@@ -13,6 +13,7 @@ that would not survive the round trip is an error, never silent data loss.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -87,15 +88,15 @@ def save_text(path: Path, text: str, *, expected_version: str | None = None, cre
         raise VersionConflict(_("exists already; open it instead of creating it"))
     if not create and expected_version is not None and current != expected_version:
         raise VersionConflict(_("changed on disk since it was opened; reload to see the other change"))
-    data = text.encode("utf-8")
-    atomic_write(path, data)
-    return hashlib.sha256(data).hexdigest()
+    atomic_write(path, text.encode("utf-8"))
+    return text_version(text)
 
 
 # --- the writer's settings ---------------------------------------------------------------
 
-def _yaml():
-    from ruamel.yaml import YAML
+@functools.lru_cache(maxsize=1)
+def _text_resolver() -> type:
+    """The resolver class, made once (serve checks every keystroke through update_text)."""
     from ruamel.yaml.resolver import VersionedResolver
 
     class TextResolver(VersionedResolver):
@@ -105,8 +106,14 @@ def _yaml():
         def versioned_resolver(self) -> dict:
             return _TEXT_FIRST
 
-    yaml = YAML(typ="rt")
-    yaml.Resolver = TextResolver
+    return TextResolver
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")  # a fresh one per call: YAML instances are not thread-safe
+    yaml.Resolver = _text_resolver()
     yaml.width = NO_WRAP
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.preserve_quotes = True

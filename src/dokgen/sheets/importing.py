@@ -226,14 +226,14 @@ def _parties(sheet: Sheet, folder: Path, rel: str, result: ImportResult, problem
 def _save(workspace: Path, changes: list[Change]) -> None:
     """Write the changed records under the workspace's lock, each atomically; a file changed meanwhile stops the import."""
     from ..lock import BuildLock
-    from ..yamlsave import VersionConflict, save_text
+    from ..yamlsave import VersionConflict, file_version, save_text
 
     todo = [c for c in changes if c.status != "unchanged"]
     if not todo:
         return
     with BuildLock(workspace / "out"):
         for c in todo:  # checked for all first, so a conflict found late does not leave half an import
-            if c.old_text is not None and _current_version(c.path) != c.version:
+            if c.old_text is not None and file_version(c.path) != c.version:
                 raise DokgenError(_("changed on disk while the sheet was imported; nothing was written, import again"), Location(c.rel))
             if c.old_text is None and c.path.exists():
                 raise DokgenError(_("was created while the sheet was imported; nothing was written, import again"), Location(c.rel))
@@ -244,9 +244,3 @@ def _save(workspace: Path, changes: list[Change]) -> None:
                 raise DokgenError(str(exc), Location(c.rel)) from None
             except OSError as exc:
                 raise DokgenError(_("cannot be written: {reason}").format(reason=exc.strerror), Location(c.rel)) from None
-
-
-def _current_version(path: Path) -> str | None:
-    from ..yamlsave import file_version
-
-    return file_version(path)

@@ -80,13 +80,14 @@ def _entries():
         return []
 
 
-def _page(status: int = 200, **extra):
+def _page(status: int = 200, issuable: list | None = None, **extra):
     from ..errors import DokgenError
 
-    try:
-        issuable = _issuable()
-    except DokgenError as exc:
-        issuable, extra["error"] = [], extra.get("error") or str(exc)
+    if issuable is None:  # not read by the caller already: the workspace is loaded once a request
+        try:
+            issuable = _issuable()
+        except DokgenError as exc:
+            issuable, extra["error"] = [], extra.get("error") or str(exc)
     # htmx (which the pages post with: the app's guard wants a same-origin fetch) swaps in
     # only 2xx answers, so a refusal it asked for comes back 200 with its message shown
     return render_template("register.html", entries=_entries(), issuable=issuable, **extra), 200 if request.headers.get("HX-Request") else status
@@ -104,8 +105,9 @@ def issue():
 
     s = state()
     source = request.form.get("source", "")
-    if source not in {r["source"] for r in _issuable()}:
-        return _page(422, error=_("{source}: not a final record that can be issued").format(source=source))
+    issuable = _issuable()
+    if source not in {r["source"] for r in issuable}:
+        return _page(422, issuable=issuable, error=_("{source}: not a final record that can be issued").format(source=source))
     try:
         done = issue_record(s.root, s.root / source)
     except DokgenError as exc:

@@ -8,6 +8,7 @@ import time
 
 from ..errors import DokgenError, ProblemsError
 from ..i18n import _
+from .store import problems_json
 
 
 def run_build(s) -> tuple[int, dict]:
@@ -31,7 +32,7 @@ def run_build(s) -> tuple[int, dict]:
         try:
             report = build(s.root, None, Options(), progress=progress)
         except ProblemsError as exc:
-            body = {"error": exc.summary, "problems": [{"field": p.field, "message": p.message, "where": str(p.location)} for p in exc.problems]}
+            body = {"error": exc.summary, "problems": problems_json(exc.problems)}
             s.progress.update(running=False, result=body)
             return 422, body
         except DokgenError as exc:
