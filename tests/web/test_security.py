@@ -112,6 +112,11 @@ def test_state_changes_with_the_cookie_need_a_same_origin_request(server):
     "/out/mou/tidak-ada.docx",
     "/baru?kind=mou&salin=..%2F..%2Fetc%2Fpasswd",
     "/baru?kind=..%2Fetc&salin=x",
+    "/tabel/lab/..%2Fmou%2Fpontianak-lan-2015",
+    "/tabel/lab/pontianak-lan-2015",
+    "/tabel/lab/tidak-ada",
+    "/tabel/lab/tidak-ada/unduh",
+    "/tabel/lab/..%2F..%2Fpyproject/unduh",
 ])
 def test_traversal_in_any_form_is_404(server, path):
     response, payload = request(server, "GET", path, headers=server.headers())

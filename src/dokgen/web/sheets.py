@@ -16,7 +16,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import DokgenError, Problem, ProblemsError
 from ..i18n import _
-from ..model import ID_PATTERN
 from .app import state
 
 bp = Blueprint("sheets", __name__, url_prefix="/tabel", static_folder="sheets_static", static_url_path="/static")
@@ -52,9 +51,10 @@ def _links() -> dict:
 
 @bp.route("/lab/<lab_id>", methods=["GET", "POST"])
 def lab(lab_id: str):
-    if not ID_PATTERN.match(lab_id) or not (state().root / f"records/labs/{lab_id}.yaml").is_file():
+    entry = state().index.lookup("lab", lab_id)  # by id in the index: no path from request text
+    if entry is None:
         abort(404)
-    return _page("lab", Path(f"records/labs/{lab_id}.yaml"), lab_id)
+    return _page("lab", Path(entry.source), lab_id)
 
 
 @bp.route("/pihak", methods=["GET", "POST"])
@@ -143,7 +143,7 @@ def _at_rows(path: Path, name: str, problems: list[Problem]) -> tuple[list[Row],
 def export_lab(lab_id: str):
     from ..sheets.exporting import export_lab as run
 
-    if not ID_PATTERN.match(lab_id):
+    if state().index.lookup("lab", lab_id) is None:
         abort(404)
     return _download(lambda out: run(state().root, lab_id, out), f"ide-{lab_id}.xlsx")
 
