@@ -144,3 +144,110 @@ def test_cached_advice_is_kept_per_language(workspace):
     english = build(workspace).warnings
     assert any("repealed by" in w for w in english), english
     assert not any("repealed by" in w for w in indonesian) and len(indonesian) == len(english)
+
+
+# --- forked workers (issue 14, target 1) --------------------------------------------------------
+
+SPY = """
+import multiprocessing, sys
+from pathlib import Path
+methods = []
+real = multiprocessing.get_context
+multiprocessing.get_context = lambda method=None: (methods.append(method), real(method))[1]
+from dokgen.build import build
+{before}
+report = build(Path(sys.argv[1]), jobs=2, clean=True)
+print(methods, len(report.written), len(report.failed))
+"""
+
+
+def spied_build(ws: Path, before: str = "") -> str:
+    """Build ws with two workers in a fresh interpreter; return which start methods were asked for."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", SPY.format(before=before), str(ws)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()
+
+
+def mou_only(ws: Path, n: int) -> Path:
+    for folder in ("labs", "press"):
+        shutil.rmtree(ws / "records" / folder)
+    add_mous(ws, n, with_lan=True)
+    return ws
+
+
+def test_a_word_only_build_forks_its_workers_and_gives_the_same_bytes(workspace, tmp_path):
+    ws = mou_only(workspace, 12)
+    other = tmp_path / "other"
+    shutil.copytree(ws, other)
+    assert spied_build(ws) == "['fork'] 13 0"  # no pool started early: forked after validation
+    assert not build(other, jobs=1).failed
+    assert len(outputs(ws)) == 13 and outputs(ws) == outputs(other)
+
+
+def test_workers_are_spawned_once_weasyprint_is_loaded_or_a_thread_runs(workspace):
+    ws = mou_only(workspace, 6)
+    assert spied_build(ws, "import weasyprint") == "['spawn'] 7 0"
+    assert spied_build(ws, "import threading, time; threading.Thread(target=time.sleep, args=(60,), daemon=True).start()") == "['spawn'] 7 0"
+
+
+def test_a_build_with_reports_still_starts_spawned_workers_early(workspace, monkeypatch):
+    add_mous(workspace, 4)  # the example's lab report: its workers import WeasyPrint while records are validated
+    pools = started_early(monkeypatch)
+    assert not build(workspace, jobs=2).failed
+    assert len(pools) == 1 and not left_behind()
+
+
+def test_forked_workers_end_when_the_build_is_killed(workspace):
+    """kill -9 of the dokgen process alone (not its group): its workers go too, and the lock with them."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    ws = mou_only(workspace, 90)
+    for i in range(600):  # enough drafts that the build is still rendering when it is killed
+        shutil.copy(ws / f"records/mou/mitra-{i % 90:03d}.yaml", ws / f"records/mou/copy-{i:03d}.yaml")
+    proc = subprocess.Popen([sys.executable, "-m", "dokgen", "-C", str(ws), "build", "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:  # progress lines: the workers are rendering
+        if line.startswith("[1/"):
+            break
+    workers = psutil.Process(proc.pid).children()
+    assert len(workers) >= 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
+    again = subprocess.run([sys.executable, "-m", "dokgen", "-C", str(ws), "build", "--jobs", "2"], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+
+
+# --- unchanged outputs are not rewritten --------------------------------------------------------
+
+
+def test_a_clean_rebuild_leaves_files_with_the_same_bytes_alone_and_rewrites_changed_ones(workspace):
+    import os
+
+    ids = add_mous(workspace, 3)
+    assert not build(workspace, jobs=1).failed
+    out = workspace / "out"
+    drafts = [out / f"mou/{i}.docx" for i in ids]
+    for d in drafts:
+        os.utime(d, ns=(1_000_000_000, 1_000_000_000))  # a time the manifest does not hold: the bytes decide
+    changed = workspace / f"records/mou/{ids[1]}.yaml"
+    changed.write_text(changed.read_text().replace("term_years: 2", "term_years: 9"))
+    before = outputs(workspace)
+    report = build(workspace, jobs=1, clean=True)
+    assert not report.failed and f"out/mou/{ids[0]}.docx" in report.written
+    after = outputs(workspace)
+    assert after[f"mou/{ids[1]}.docx"] != before[f"mou/{ids[1]}.docx"]
+    assert [d.stat().st_mtime_ns == 1_000_000_000 for d in drafts] == [True, False, True]
+    assert {k: v for k, v in after.items() if k != f"mou/{ids[1]}.docx"} == {k: v for k, v in before.items() if k != f"mou/{ids[1]}.docx"}
+    assert not build(workspace, jobs=1).failed  # the manifest still knows both: a plain build renders nothing
+    assert build(workspace, jobs=1).written == []

@@ -88,7 +88,10 @@ def early_pool(root: Path, requested: int | None, clean: bool) -> EarlyPool | No
     A spawned worker takes about a second to start and import the renderers, as long as
     validating 1,000 records; started first, the two overlap (issue 14, target 3). Only
     when every output will be rendered (--clean, or no manifest yet), since otherwise the
-    records decide; the record files are counted, not read.
+    records decide; the record files are counted, not read. Where workers can be forked
+    (executor.start_method), they start at once after validation and no pool is started
+    early, unless a renderer they need (WeasyPrint) must be imported after the fork: then
+    early spawned workers import it while the records are validated.
     """
     from .manifest import MANIFEST_NAME
 
@@ -103,11 +106,13 @@ def early_pool(root: Path, requested: int | None, clean: bool) -> EarlyPool | No
         if count:
             work += count * producer.seconds
             imports += producer.imports
+    from .executor import FORK_UNSAFE, EarlyPool, start_method
+
+    if start_method() == "fork" and not set(imports) & set(FORK_UNSAFE):
+        return None  # forked after validation, workers start at once with what the parent has loaded
     workers = _workers_for(work, requested)
     if workers <= 1:
         return None
-    from .executor import EarlyPool
-
     return EarlyPool(workers, tuple(imports))
 
 

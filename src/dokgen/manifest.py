@@ -84,8 +84,8 @@ class Manifest:
             if stat.S_ISREG(st.st_mode) and sha256_file(path) == digest:
                 self.entries[relpath] = Entry(key, digest, st.st_size, st.st_mtime_ns)
 
-    def intend(self, relpath: str, key: str, data: bytes) -> None:
-        """Note in the journal that relpath is about to hold data (call before the rename).
+    def intend(self, relpath: str, key: str, digest: str) -> None:
+        """Note in the journal that relpath is about to hold the bytes of this SHA-256 (call before the rename).
 
         Raises OSError (disk full, read-only) before anything is put in place.
         """
@@ -103,7 +103,7 @@ class Manifest:
 
                 raise OutputError(_("cannot write {path}: {reason}; delete it and build again").format(path=f"out/{JOURNAL_NAME}", reason=_("it is not a regular file")))
             self._journal = os.fdopen(fd, "ab", buffering=0)
-        note = {"path": relpath, "key": key, "sha256": hashlib.sha256(data).hexdigest()}
+        note = {"path": relpath, "key": key, "sha256": digest}
         line = json.dumps(note).encode() + b"\n"
         try:  # unbuffered: survives kill -9
             self._journal.write(b"\n" + line if self._torn else line)
@@ -145,9 +145,15 @@ class Manifest:
         family = output_of(relpath)
         return any(e.sha256 == digest for rel, e in self.entries.items() if output_of(rel) == family)
 
-    def record(self, relpath: str, key: str, data: bytes) -> None:
+    def holds(self, relpath: str, digest: str) -> bool:
+        """True if relpath holds what dokgen last wrote there and that is the bytes of this SHA-256."""
+        entry = self.entries.get(relpath)
+        return entry is not None and entry.sha256 == digest and self.wrote(relpath) is True
+
+    def record(self, relpath: str, key: str, digest: str) -> None:
+        """Note that relpath, as it is on disk now, holds the bytes of this SHA-256, built from key."""
         st = (self.out_dir / relpath).stat()
-        self.entries[relpath] = Entry(key, hashlib.sha256(data).hexdigest(), st.st_size, st.st_mtime_ns)
+        self.entries[relpath] = Entry(key, digest, st.st_size, st.st_mtime_ns)
 
     def save(self) -> None:
         """Write the manifest (entries whose file is gone are dropped), then drop the journal.

@@ -150,6 +150,10 @@ class PreparedDocx:
         self.template_images = {p.sha1 for p in doc.part.package.image_parts}
         self.rels_name = doc.part.partname.rels_uri.lstrip("/")
         self.layouts: dict[tuple[str, ...], list[_Member | int] | None] = {}
+        # Headers and footers vary little from one document to the next (the paraf boxes
+        # follow the number of parties): each rendered variant is parsed, serialised and
+        # deflated once, and kept by its rendered XML.
+        self.variants: dict[str, tuple[bytes, tuple[int, int, bytes]]] = {}
         self.body = self._compile(doc.part, tpl.get_xml(), env)
         self.headers_footers = [
             self._compile(part, tpl.get_part_xml(part), env)
@@ -207,9 +211,9 @@ class PreparedDocx:
             except Exception as exc:  # Jinja's errors, and a filter's (ZeroDivisionError, TypeError)
                 raise template_problem(exc, template_name) from None
             layout = self._with_pictures(pictures.used) if pictures.used else self.members
+            deflated = dict(self.variants.values())  # identical parts (two equal footers) deflated once
         if layout is None:
             raise _StepAside()
-        deflated: dict[bytes, tuple[int, int, bytes]] = {}  # identical parts (two equal footers) once
         members = []
         for m in layout:
             if isinstance(m, int):  # the media part of the m-th picture, compressed once per logo
@@ -219,8 +223,7 @@ class PreparedDocx:
             blob = blobs.get(m.name)
             if blob is not None:
                 if blob not in deflated:
-                    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)  # as zipfile does
-                    deflated[blob] = (zlib.crc32(blob), len(blob), compressor.compress(blob) + compressor.flush())
+                    deflated[blob] = _deflate(blob)
                 m = _Member(m.name, zipfile.ZIP_DEFLATED, *deflated[blob])
             members.append(m)
         return _write_zip(members)
@@ -280,10 +283,16 @@ class PreparedDocx:
         done: dict[str, bytes] = {}
         for code in self.headers_footers:
             if code.source not in done:  # identical parts render alike: once is enough
-                # What map_headers_footers_xml and python-docx's save make of a header: the XML
-                # parsed by python-docx (blank text dropped) and serialised again. get_part_xml
-                # gives a string without an XML declaration, so docxtpl always encodes utf-8.
-                done[code.source] = serialize_part_xml(parse_xml(self._render_xml(code, ctx).encode("utf-8")))
+                xml = self._render_xml(code, ctx)
+                if xml not in self.variants:
+                    if len(self.variants) >= _MAX_VARIANTS:
+                        self.variants.clear()
+                    # What map_headers_footers_xml and python-docx's save make of a header: the XML
+                    # parsed by python-docx (blank text dropped) and serialised again. get_part_xml
+                    # gives a string without an XML declaration, so docxtpl always encodes utf-8.
+                    blob = serialize_part_xml(parse_xml(xml.encode("utf-8")))
+                    self.variants[xml] = (blob, _deflate(blob))
+                done[code.source] = self.variants[xml][0]
             blobs[code.name] = done[code.source]
         set_page_size(doc.sections, ctx)
         set_core_properties(doc.core_properties, ctx, title)
@@ -374,8 +383,8 @@ def _measured(data: bytes, height_mm: int) -> _Logo:
 
         image = Image.from_file(io.BytesIO(data))  # as InlineImage hands it to python-docx
         cx, cy = image.scaled_dimensions(None, Mm(height_mm))
-        compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
-        logo = _Logo(data, sha1, image.ext, image.filename, cx, cy, zlib.crc32(data), compressor.compress(data) + compressor.flush())
+        crc, _size, deflated = _deflate(data)
+        logo = _Logo(data, sha1, image.ext, image.filename, cx, cy, crc, deflated)
         if len(_LOGOS) > 256:
             _LOGOS.clear()
         _LOGOS[(sha1, height_mm)] = logo
@@ -452,6 +461,15 @@ class _Picture:
 
 
 # --- zip, with compressed bytes reused ----------------------------------------------------------
+
+_MAX_VARIANTS = 64  # rendered header and footer variants kept per template
+
+
+def _deflate(blob: bytes) -> tuple[int, int, bytes]:
+    """CRC-32, size and raw deflate of a member, as zipfile writes it at normalise_zip's level."""
+    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+    return zlib.crc32(blob), len(blob), compressor.compress(blob) + compressor.flush()
+
 
 _DOS_DATE = (ZIP_EPOCH[0] - 1980) << 9 | ZIP_EPOCH[1] << 5 | ZIP_EPOCH[2]
 _DOS_TIME = ZIP_EPOCH[3] << 11 | ZIP_EPOCH[4] << 5 | ZIP_EPOCH[5] // 2
