@@ -6,12 +6,13 @@ Dates and currency come from Babel (locale "id"), number words from num2words
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_currency, format_decimal
 from num2words import num2words
 
@@ -45,6 +46,11 @@ _ROMAN = (
 
 
 # --- dates -----------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1024)  # a batch of drafts formats the same few dates again and again
+def format_date(d: date, pattern: str, locale: str = LOCALE) -> str:
+    return _babel_format_date(d, pattern, locale=locale)
 
 
 def long_date(d: date) -> str:
@@ -154,6 +160,11 @@ def terbilang(n: int | Decimal | str) -> str:
         return f"minus {terbilang(-number)}"  # num2words says "min"
     if number >= _MAX_WORDS:
         raise ValueError(f"number too large to spell (limit is 10**36 - 1): {n!r}")
+    return _spelled(number)
+
+
+@functools.lru_cache(maxsize=1024)  # term years, days and years recur in every draft
+def _spelled(number: int) -> str:
     # Always hand num2words an int: Decimal("5.00") would come out as "lima koma nol nol".
     words = num2words(number, lang=LOCALE)
     words = words.replace("kuantiliun", "kuintiliun")  # 10**18 in KBBI

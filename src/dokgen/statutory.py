@@ -10,6 +10,7 @@ an unfinished sentence, two statements in one recital) is a note returned, for a
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Iterable
 
@@ -72,7 +73,11 @@ def lower_first(text: str, keep: Iterable[str] = ()) -> str:
 def lower_title(title: str, keep: Iterable[str] = ()) -> str:
     """A Title Case heading as it reads inside a sentence: "Inovasi Administrasi Negara" -> lower case,
     except names ("Kota Pontianak", a party's name), acronyms and the words of KEEP_WORDS."""
-    keep = [k for k in keep if k]
+    return _lower_title(title, tuple(k for k in keep if k))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few scope titles, draft after draft
+def _lower_title(title: str, keep: tuple[str, ...]) -> str:
     out, i = [], 0
     while i < len(title):
         rest = title[i:]

@@ -137,11 +137,16 @@ def keep_literal(value: Any) -> Any:
         from markupsafe import Markup, escape
 
         return Markup(UNDERSCORE_BY_CODE.sub("&#95;", str(escape(value))))
+    # Leaves that cannot need it (numbers, dates, texts without an underscore) are kept
+    # without a call: a draft's context has some 300 of them.
     if isinstance(value, dict):
-        return {k: keep_literal(v) for k, v in value.items()}
+        return {k: keep_literal(v) if isinstance(v, _WALKED) and not (isinstance(v, str) and "_" not in v) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [keep_literal(v) for v in value]
+        return [keep_literal(v) if isinstance(v, _WALKED) and not (isinstance(v, str) and "_" not in v) else v for v in value]
     return value
+
+
+_WALKED = (str, dict, list)
 
 
 def template_problem(exc: Exception, template_name: str) -> TemplateProblem:
