@@ -56,11 +56,12 @@ class Producer:
     seconds: float = 0.01  # rough render time of one record, to decide whether workers pay
     folder: str = ""  # records/<folder>/ holds this kind, counted before loading to start workers early
     imports: tuple[str, ...] = ()  # what a worker started early imports while the records are validated
+    warm: str = ""  # "module:function(ws)" run before workers are forked: what they would each prepare, done once
 
 
 PRODUCERS: dict[str, Producer] = {
     "mou": Producer("dokgen.render.docx:produce_mou", ("mou/{id}.docx",), ("docx/mou.docx",), 0.003, "mou",
-                    ("dokgen.render.docx", "dokgen.render.docx_fast", "dokgen.context.mou", "docxtpl")),
+                    ("dokgen.render.docx", "dokgen.render.docx_fast", "dokgen.context.mou", "docxtpl"), "dokgen.render.docx:prepare_mou"),
     "press": Producer("dokgen.render.press:produce_press", ("press/{id}.html", "press/{id}.md", "press/{id}.txt"), ("html/press.html", "markdown/press.md", "text/press.txt"), 0.005, "press",
                       ("dokgen.render.press", "dokgen.context.press")),
     "lab": Producer("dokgen.render.pdf:produce_lab_report", ("labs/{id}.pdf",), ("html/lab-report.html", "html/lab-report.css", "html/fonts"), 1.0, "labs",

@@ -143,8 +143,12 @@ def run_chunk(indices: list[int], language: str = DEFAULT) -> list[Outcome]:
 def make_pool(workers: int, ws: "Workspace", jobs: "list[Job]", options: "Options", timeout: int) -> Executor:
     """Return a process pool primed with the workspace: forked where safe (start_method), else spawned."""
     method = start_method()
-    if method == "fork":  # imported once here rather than once per worker
-        _import_all(sorted({name for job in jobs for name in job.producer.imports} - set(FORK_UNSAFE)))
+    if method == "fork":  # imported and prepared once here rather than once per worker
+        producers = {job.producer for job in jobs}
+        _import_all(sorted({name for p in producers for name in p.imports} - set(FORK_UNSAFE)))
+        for warm in sorted({p.warm for p in producers if p.warm}):
+            module, function = warm.split(":")
+            getattr(importlib.import_module(module), function)(ws)
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),

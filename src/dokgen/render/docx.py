@@ -30,6 +30,7 @@ ZIP_UNIX = 3
 ZIP_MODE = 0o644 << 16
 ZIP_LEVEL = 6
 LOGO_HEIGHT_MM = 22
+MOU_TEMPLATE = "docx/mou.docx"
 # The core properties docxtpl renders as templates (DocxTemplate.render_properties).
 RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 TEMPLATE_CODE = re.compile(r"\{[{%#]")
@@ -45,9 +46,19 @@ def produce_mou(ws: Workspace, rec: Record, options: Options) -> Rendered:
     from ..context.mou import mou_context
     from .docx_fast import render_docx_fast
 
-    name = "docx/mou.docx"
-    data = render_docx_fast(template_path(ws.root, name), mou_context(ws, rec.id), template_name=f"templates/{name}", title=record_title(rec))
+    data = render_docx_fast(template_path(ws.root, MOU_TEMPLATE), mou_context(ws, rec.id), template_name=f"templates/{MOU_TEMPLATE}", title=record_title(rec))
     return Rendered({f"mou/{rec.id}.docx": data})
+
+
+def prepare_mou(ws: Workspace) -> None:
+    """Prepare the MoU template of ws in this process (docx_fast's cache), so forked workers inherit it."""
+    from ..templates import template_path
+    from .docx_fast import prepare
+
+    try:
+        prepare(template_path(ws.root, MOU_TEMPLATE), f"templates/{MOU_TEMPLATE}")
+    except Exception:  # noqa: BLE001 - a template that cannot be prepared fails each job with its message
+        pass
 
 
 def render_docx(template: Path, context: dict[str, Any], *, template_name: str, title: str) -> bytes:
