@@ -73,9 +73,11 @@ def add_logos(ws: Path) -> None:
         path.write_text(text.replace("\naddress:", f"\nlogo: assets/logo-{path.stem}.{ext}\naddress:", 1))
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], src: str | None = None) -> float:
+    """Wall time of a whole process; src: run dokgen from that source tree (an earlier version) instead."""
+    env = {**os.environ, "PYTHONPATH": src} if src else None
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
 
 
@@ -123,6 +125,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--labs", type=int, default=8, help="PDF reports for the 1-vs-2-worker case (0: skip it)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--previous", metavar="SRC", help="also time the --clean, first and one-change builds with dokgen from this "
+                        "source tree (e.g. a git worktree of an earlier commit: .../src), interleaved with this one")
     args = parser.parse_args()
 
     plain_ws = make_workspace(args.records, 0)
@@ -130,11 +134,19 @@ def main() -> None:
     labs = make_workspace(0, args.labs) if args.labs else None
     n_docs = len(list((plain_ws / "records/mou").glob("*.yaml")))
     build = [*DOKGEN, "build", "--jobs", "2", "--quiet"]
-    t: dict[str, list[float]] = {k: [] for k in ("first", "full", "plain", "full_logo", "plain_logo", "noop", "noop_logo", "one", "pdf1", "pdf2")}
+    t: dict[str, list[float]] = {k: [] for k in ("first", "full", "plain", "full_logo", "plain_logo", "noop", "noop_logo", "one", "pdf1", "pdf2",
+                                                 "prev_first", "prev_full_logo", "prev_one")}
     for run in range(args.runs):
         # first build: no out/ at all (no manifest, no cache); then --clean with the caches warm
-        shutil.rmtree(logo_ws / "out", ignore_errors=True)
-        t["first"].append(timed([*DOKGEN, "-C", str(logo_ws), "build", "--jobs", "2", "--quiet"]))
+        for src in (None, args.previous) if args.previous and run % 2 == 0 else (args.previous, None) if args.previous else (None,):
+            shutil.rmtree(logo_ws / "out", ignore_errors=True)
+            t["prev_first" if src else "first"].append(timed([*DOKGEN, "-C", str(logo_ws), "build", "--jobs", "2", "--quiet"], src))
+            if src:  # its --clean and one-change builds, on the out/ it made
+                t["prev_full_logo"].append(timed([*DOKGEN, "-C", str(logo_ws), "build", "--clean", "--jobs", "2", "--quiet"], src))
+                touch_one_record(logo_ws, run + 1)
+                t["prev_one"].append(timed([*DOKGEN, "-C", str(logo_ws), *build[3:]], src))
+                shutil.rmtree(logo_ws / "out", ignore_errors=True)
+                timed([*DOKGEN, "-C", str(logo_ws), "build", "--jobs", "2", "--quiet"])  # this version's out/ and caches again
         for order in ((("plain", plain_ws), ("logo", logo_ws)) if run % 2 == 0 else (("logo", logo_ws), ("plain", plain_ws))):
             name, ws = order
             suffix = "_logo" if name == "logo" else ""
@@ -171,11 +183,17 @@ def main() -> None:
     row(f"no-op rebuild, {n_docs} MoUs with logos (whole process)", "noop_logo")
     row(f"no-op rebuild, {n_docs} MoUs without logos (whole process)", "noop")
     row(f"one MoU changed among {n_docs} (whole process)", "one")
+    if args.previous:
+        print(f"previous version ({args.previous}), same workspace, interleaved:")
+        row(f"  logos: dokgen build --clean -j2 (previous)", "prev_full_logo", f"{n_docs / med(t['prev_full_logo']):,.0f} docs/s")
+        row(f"  logos: first build -j2 (previous)", "prev_first", f"{n_docs / med(t['prev_first']):,.0f} docs/s")
+        row(f"  one MoU changed (previous)", "prev_one")
     if labs:
         row(f"{args.labs} PDF reports, --jobs 1", "pdf1")
         row(f"{args.labs} PDF reports, --jobs 2", "pdf2")
     print(f"ratios: logos dokgen / plain docxtpl = {rate_logo / med(t['plain_logo']):.1f}x (target >= 10x; issue 14 baseline 0.6x); "
-          f"no logos {rate / med(t['plain']):.1f}x (target >= 10x; baseline 4.0x)")
+          f"no logos {rate / med(t['plain']):.1f}x (target >= 10x; baseline 4.0x); "
+          f"first build, every file written, {n_docs / med(t['first']) / med(t['plain_logo']):.1f}x")
     print(f"no-op {med(t['noop_logo']):.2f} s (target <= 0.5 s; baseline 0.9-1.5 s); one record changed {med(t['one']):.2f} s (target <= 1.0 s)"
           + (f"; PDF 2 workers / 1 = {med(t['pdf1']) / med(t['pdf2']):.2f}x (target >= 1.8x)" if labs else ""))
 
