@@ -19,7 +19,9 @@ else:
     import weasyprint
 import ctypes.util
 print(ctypes.util.find_library.__module__)
-print("\\n".join(sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line})))
+# the native libraries WeasyPrint's text/ffi.py opens (fontTools, deferred, brings Python extensions of its own)
+native = ("gobject", "pango", "harfbuzz", "fontconfig", "glib")
+print("\\n".join(sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line and any(n in line for n in native)})))
 """
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux") or weasy._ldconfig_listing() is None,
@@ -49,3 +51,25 @@ def test_load_returns_weasyprint():
     module = weasy.load()
     assert module.__name__ == "weasyprint" and hasattr(module, "HTML")
     assert weasy.load() is module
+
+
+DEFERRED = """
+import sys
+from dokgen.render.weasy import load
+load()
+import weasyprint.pdf.fonts as fonts
+print('fontTools.subset' in sys.modules, 'fontTools.varLib.instancer' in sys.modules)
+subsetter = fonts.subset.Subsetter  # first use imports the real module
+import fontTools.subset
+print(subsetter is fontTools.subset.Subsetter, fonts.subset.Options is fontTools.subset.Options)
+import traceback
+try:
+    fonts.instantiateVariableFont(None, {})
+except TypeError as exc:  # the real instancer answered (not a font)
+    print("varLib/instancer" in traceback.extract_tb(exc.__traceback__)[-1].filename)
+"""
+
+
+def test_font_tools_subsetter_and_instancer_imported_at_first_use():
+    out = subprocess.run([sys.executable, "-c", DEFERRED], check=True, capture_output=True, text=True).stdout.split()
+    assert out == ["False", "False", "True", "True", "True"]

@@ -9,11 +9,17 @@ answers from one `ldconfig -p` listing with the pattern ctypes itself uses; a na
 listing lacks is not found (gcc and ld are not asked), and WeasyPrint then tries the
 library's soname ('libpango-1.0.so.0'), which the dynamic loader opens itself, from
 LD_LIBRARY_PATH too. The libraries found are the ones plain `import weasyprint` finds.
+
+WeasyPrint's pdf/fonts.py also imports fontTools' subsetter and variable-font instancer
+(~90 ms, most of fontTools), which it calls only for a font HarfBuzz cannot subset or a
+variable font. While it is imported they are stand-ins (_Deferred) that import the real
+module when first used.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import re
@@ -22,6 +28,7 @@ import subprocess
 import sys
 import threading
 from types import ModuleType
+from typing import Any
 
 _lock = threading.Lock()
 
@@ -69,10 +76,37 @@ def _quick_find_library():
         ctypes.util.find_library = original
 
 
+class _Deferred(ModuleType):
+    """Stands in for a module during WeasyPrint's import; the real one is imported at first use."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        if sys.modules.get(self.__name__) is self:  # still inside the import: hand out a function that looks later
+            return functools.partial(_call_later, self.__name__, attribute)
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+def _call_later(module: str, attribute: str, *args: Any, **kwargs: Any) -> Any:
+    return getattr(importlib.import_module(module), attribute)(*args, **kwargs)
+
+
+@contextlib.contextmanager
+def _deferred(*names: str):
+    stand_ins = {name: _Deferred(name) for name in names if name not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
 def load() -> ModuleType:
     """Return the weasyprint module, importing it the quick way the first time."""
     with _lock:
         if "weasyprint" in sys.modules:  # imported, or being imported by another thread: import_module waits
             return importlib.import_module("weasyprint")
-        with _quick_find_library():
+        with _quick_find_library(), _deferred("fontTools.subset", "fontTools.varLib.instancer"):
             return importlib.import_module("weasyprint")
