@@ -133,7 +133,7 @@ PREVIOUS_BUILD = """
 import contextlib, sys
 from dokgen.render import report_ua, weasy
 weasy._quick_find_library = contextlib.nullcontext
-weasy._deferred = lambda *names: contextlib.nullcontext()
+weasy._deferred = lambda modules: contextlib.nullcontext()
 report_ua.report_sheets = lambda *args: None
 from dokgen.cli import cli
 sys.argv[0] = "dokgen"

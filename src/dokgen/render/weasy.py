@@ -77,13 +77,23 @@ def _quick_find_library():
 
 
 class _Deferred(ModuleType):
-    """Stands in for a module during WeasyPrint's import; the real one is imported at first use."""
+    """Stands in for a module during WeasyPrint's import; the real one is imported at first use.
+
+    Inside the import, the functions named in `later` are handed out as functions that look
+    the real one up when called; any other attribute imports the real module at once.
+    """
+
+    def __init__(self, name: str, later: frozenset[str]):
+        super().__init__(name)
+        self._later = later
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):
             raise AttributeError(attribute)
-        if sys.modules.get(self.__name__) is self:  # still inside the import: hand out a function that looks later
+        if attribute in self._later and sys.modules.get(self.__name__) is self:
             return functools.partial(_call_later, self.__name__, attribute)
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
         return getattr(importlib.import_module(self.__name__), attribute)
 
 
@@ -91,9 +101,13 @@ def _call_later(module: str, attribute: str, *args: Any, **kwargs: Any) -> Any:
     return getattr(importlib.import_module(module), attribute)(*args, **kwargs)
 
 
+# What WeasyPrint's pdf/fonts.py takes from fontTools without needing it for most fonts
+_DEFERRED = {"fontTools.subset": frozenset(), "fontTools.varLib.instancer": frozenset({"instantiateVariableFont"})}
+
+
 @contextlib.contextmanager
-def _deferred(*names: str):
-    stand_ins = {name: _Deferred(name) for name in names if name not in sys.modules}
+def _deferred(modules: dict[str, frozenset[str]]):
+    stand_ins = {name: _Deferred(name, later) for name, later in modules.items() if name not in sys.modules}
     sys.modules.update(stand_ins)
     try:
         yield
@@ -108,5 +122,5 @@ def load() -> ModuleType:
     with _lock:
         if "weasyprint" in sys.modules:  # imported, or being imported by another thread: import_module waits
             return importlib.import_module("weasyprint")
-        with _quick_find_library(), _deferred("fontTools.subset", "fontTools.varLib.instancer"):
+        with _quick_find_library(), _deferred(_DEFERRED):
             return importlib.import_module("weasyprint")
