@@ -11,7 +11,10 @@ Prints, in one run:
 - peak memory (ru_maxrss) of rendering the large report in a child process;
 - whole-process `dokgen build` of one lab record (the 12-page one), and the start-up
   cost of `import dokgen.cli` with a check that it does not import WeasyPrint;
-- what a plotting library would cost for the chart (matplotlib, when installed).
+- what a plotting library would cost for the chart (matplotlib, when installed);
+- the previous version in the same run: in process with WeasyPrint's own user-agent
+  stylesheet (render/report_ua.py off), and as a whole process also importing WeasyPrint
+  with its native-library look-ups and all of fontTools (render/weasy.py off).
 
 Targets (issue 3): 12 pages <= 0.6 s in-process, <= 1.0 s as a whole process,
 <= ~65 ms per extra page, the 40-page report < 150 MB peak. Issue 14, target 4: the 12-page
@@ -126,6 +129,16 @@ import sys
 import weasyprint
 weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
 """
+PREVIOUS_BUILD = """
+import contextlib, sys
+from dokgen.render import report_ua, weasy
+weasy._quick_find_library = contextlib.nullcontext
+weasy._deferred = lambda modules: contextlib.nullcontext()
+report_ua.report_sheets = lambda *args: None
+from dokgen.cli import cli
+sys.argv[0] = "dokgen"
+cli()
+"""
 PEAK_PLAIN = """
 import resource, sys
 import weasyprint
@@ -189,14 +202,12 @@ def main() -> None:
         def run_dokgen(c) -> bytes:
             return pdf_render.produce_lab_report(c["ws"], c["rec"], Options()).files[f"labs/{LAB_ID}.pdf"]
 
-        def run_dokgen_gc(c) -> bytes:  # the previous version: the collector left running
-            import contextlib
-
-            paused, pdf_render.gc_paused = pdf_render.gc_paused, contextlib.nullcontext
+        def run_dokgen_prev(c) -> bytes:  # the previous version: WeasyPrint's own user-agent stylesheet
+            sheets, pdf_render.report_ua.report_sheets = pdf_render.report_ua.report_sheets, lambda *args: None
             try:
                 return run_dokgen(c)
             finally:
-                pdf_render.gc_paused = paused
+                pdf_render.report_ua.report_sheets = sheets
 
         def run_plain(c) -> bytes:
             return weasyprint.HTML(filename=str(c["plain"])).write_pdf()
@@ -212,13 +223,13 @@ def main() -> None:
         cpu_samples: dict[tuple[str, str], list[float]] = {}
         page_counts: dict[tuple[str, str], int] = {}
         for size, c in cases.items():  # warm-up: first render in a process sets up Pango/fontconfig
-            for who, fn in (("dokgen", run_dokgen), ("dokgen-gc", run_dokgen_gc), ("plain", run_plain)):
+            for who, fn in (("dokgen", run_dokgen), ("dokgen-prev", run_dokgen_prev), ("plain", run_plain)):
                 page_counts[who, size] = pages(fn(c))
                 samples[who, size] = []
                 cpu_samples[who, size] = []
         for _ in range(args.runs):
             for size, c in cases.items():
-                for who, fn in (("dokgen", run_dokgen), ("dokgen-gc", run_dokgen_gc), ("plain", run_plain)):
+                for who, fn in (("dokgen", run_dokgen), ("dokgen-prev", run_dokgen_prev), ("plain", run_plain)):
                     gc.collect()  # the previous render's garbage is not this render's cost
                     start, cpu = time.perf_counter(), time.process_time()
                     fn(c)
@@ -253,6 +264,8 @@ def main() -> None:
             # issue 14, target 4: the whole workspace (the report and its MoU) against plain
             # WeasyPrint rendering the report's HTML in a fresh process
             "dokgen build --clean (report + MoU)": [DOKGEN, "build", "--clean", "-q"],
+            # the previous version in the same run: WeasyPrint imported plainly, its own user-agent sheet
+            "previous dokgen build --clean": [sys.executable, "-c", PREVIOUS_BUILD, "build", "--clean", "-q"],
             "plain WeasyPrint process (12p HTML)": [sys.executable, "-c", PLAIN_PROCESS, str(cases["12p"]["plain"]), str(work / "plain-process.pdf")],
         }
         proc: dict[str, list[tuple[float, float]]] = {k: [] for k in proc_cases}
@@ -295,10 +308,10 @@ def main() -> None:
         cells = [f"{med[size][i]:.0f} ({min(x) * 1000:.0f}-{max(x) * 1000:.0f}) [{cpu_med[size][i]:.0f}]" for i, x in enumerate((d, p))]
         print(f"{label:32} {pages_txt:>5} {cells[0]:>29} {cells[1]:>29} {med[size][0] / med[size][1]:11.2f}x")
     for size in SIZES:
-        gc_on, gc_cpu = median_ms(samples["dokgen-gc", size]), median_ms(cpu_samples["dokgen-gc", size])
-        print(f"  {size}: with the collector running (before issue 14 target 4) {gc_on:.0f} [{gc_cpu:.0f}] ms, "
-              f"paused {med[size][0]:.0f} [{cpu_med[size][0]:.0f}] ms: {gc_on / med[size][0]:.2f}x [{gc_cpu / cpu_med[size][0]:.2f}x]; "
-              f"plain/dokgen-gc {med[size][1] / gc_on:.2f}x [{cpu_med[size][1] / gc_cpu:.2f}x]")
+        prev, prev_cpu = median_ms(samples["dokgen-prev", size]), median_ms(cpu_samples["dokgen-prev", size])
+        print(f"  {size}: with WeasyPrint's own user-agent stylesheet (the previous version) {prev:.0f} [{prev_cpu:.0f}] ms, "
+              f"the report's own {med[size][0]:.0f} [{cpu_med[size][0]:.0f}] ms: {prev / med[size][0]:.2f}x [{prev_cpu / cpu_med[size][0]:.2f}x]; "
+              f"plain/dokgen-prev {med[size][1] / prev:.2f}x [{cpu_med[size][1] / prev_cpu:.2f}x]")
     per_page, cpu_per_page = {}, {}
     for i, who in enumerate(("dokgen", "plain")):
         extra = page_counts[who, "40p"] - page_counts[who, "12p"]
@@ -326,6 +339,9 @@ def main() -> None:
     whole_ratio = median_ms([w for w, _ in whole]) / median_ms([w for w, _ in plain_proc])
     whole_cpu_ratio = median_ms([c for _, c in whole]) / median_ms([c for _, c in plain_proc])
     print(f"dokgen build --clean (report + MoU) / plain WeasyPrint process: {whole_ratio:.2f}x wall, {whole_cpu_ratio:.2f}x cpu")
+    previous = proc["previous dokgen build --clean"]
+    print(f"previous dokgen build --clean / plain WeasyPrint process: {median_ms([w for w, _ in previous]) / median_ms([w for w, _ in plain_proc]):.2f}x wall, "
+          f"{median_ms([c for _, c in previous]) / median_ms([c for _, c in plain_proc]):.2f}x cpu")
     build = proc["dokgen build (one lab, 12p)"]
     build_ms, build_cpu = median_ms([w for w, _ in build]), median_ms([c for _, c in build])
     checks = [

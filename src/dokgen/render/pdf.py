@@ -12,7 +12,8 @@ The PDF is reproducible: the creation date comes from the report date, logos are
 as data: URLs (so no workspace path reaches the file), and nothing depends on the clock,
 the time zone or the current directory. Same records, same bytes.
 
-`import weasyprint` costs ~0.45 s, so it happens only inside the functions that render.
+`import weasyprint` costs ~0.45 s, so it happens only inside the functions that render,
+through weasy.load() (which spares it ~0.3 s of native-library look-ups).
 The cyclic garbage collector is paused while a report is rendered (see gc_paused).
 """
 
@@ -33,6 +34,7 @@ from urllib.request import url2pathname
 from ..errors import DokgenError
 from ..i18n import N_, _
 from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, FileRefused, check_regular, read_regular
+from . import report_ua, weasy
 
 if TYPE_CHECKING:
     from ..build import Options, Rendered
@@ -97,6 +99,7 @@ _POLICY = N_("a report may load only files inside the workspace's templates/ and
 @functools.cache
 def _fetcher_class() -> type:
     """Define the fetcher on first use: it subclasses WeasyPrint's, so it imports it."""
+    weasy.load()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class RefusedFetch(FatalURLFetchingError):
@@ -136,7 +139,30 @@ def _fetcher_class() -> type:
             mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, data, {"Content-Type": mime})
 
+        def css_text(self, url: str) -> str | None:
+            """A stylesheet's text read under the same rules, for a look before the render; None if refused."""
+            try:
+                return read_regular(allowed_path(self.root, url), MAX_TEMPLATE_BYTES, "a file a report loads").decode("utf-8")
+            except (URLRefused, OSError, UnicodeDecodeError):
+                return None
+
     return WorkspaceFetcher
+
+
+@functools.cache
+def _html_class() -> type:
+    """WeasyPrint's HTML, with the report's own user-agent stylesheet where it fits (report_ua)."""
+    weasyprint = weasy.load()
+
+    class ReportHTML(weasyprint.HTML):
+        def __init__(self, *, url_fetcher: Any, **kwargs: Any):
+            super().__init__(url_fetcher=url_fetcher, **kwargs)
+            self.report_ua = report_ua.report_sheets(self.etree_element, self.base_url, url_fetcher.css_text)
+
+        def _ua_stylesheets(self, forms: bool = False) -> list:
+            return self.report_ua if self.report_ua is not None and not forms else super()._ua_stylesheets(forms)
+
+    return ReportHTML
 
 
 def workspace_fetcher(root: Path) -> Any:
@@ -199,7 +225,7 @@ def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | Non
     Raise URLRefused when a refused URL was asked for, DokgenError when WeasyPrint logged
     an error (it renders on without the resource) or could not load a font.
     """
-    import weasyprint
+    weasyprint = weasy.load()
     from weasyprint.pdf import VARIANTS
 
     if pdf_variant is not None and pdf_variant not in VARIANTS:
@@ -213,7 +239,7 @@ def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | Non
     logger.addHandler(collector)
     logger.setLevel(logging.WARNING)
     try:
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        document = _html_class()(string=html, base_url=base_url, url_fetcher=fetcher)
         data = document.write_pdf(pdf_variant=pdf_variant)
     except fetcher.Refused as exc:
         raise exc.refusal from None
