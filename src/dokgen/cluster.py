@@ -481,13 +481,9 @@ def serve_slot() -> None:
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a library printing to stdout must not corrupt the answers
-    from .executor import init_worker, run_one
+    from .executor import import_all, init_worker, run_one
 
-    for module in ("dokgen.render.docx", "dokgen.render.press", "dokgen.render.pdf", "weasyprint"):
-        try:  # the render modules, imported once, not in the first job's time limit
-            __import__(module)
-        except Exception:  # noqa: BLE001 - a missing library is reported by the job that needs it
-            pass
+    import_all(("dokgen.render.docx", "dokgen.render.press", "dokgen.render.pdf", "weasyprint"))  # once, not in the first job's time limit
     while True:
         header = requests.read(8)
         if len(header) < 8:

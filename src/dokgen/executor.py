@@ -145,7 +145,7 @@ def make_pool(workers: int, ws: "Workspace", jobs: "list[Job]", options: "Option
     method = start_method()
     if method == "fork":  # imported and prepared once here rather than once per worker
         producers = {job.producer for job in jobs}
-        _import_all(sorted({name for p in producers for name in p.imports} - set(FORK_UNSAFE)))
+        import_all(sorted({name for p in producers for name in p.imports} - set(FORK_UNSAFE)))
         for warm in sorted({p.warm for p in producers if p.warm}):
             module, function = warm.split(":")
             getattr(importlib.import_module(module), function)(ws)
@@ -161,13 +161,19 @@ def warm_worker(imports: tuple[str, ...], handover, parent: int = 0) -> None:
     """Initializer of an early worker: import the renderers now; the workspace comes later."""
     _limit_worker(parent)
     _state["handover"] = handover
-    _import_all(imports)
+    import_all(imports)
 
 
-def _import_all(names) -> None:
+def import_all(names) -> None:
+    """Import these modules now, not in the first job's time limit; WeasyPrint the quick way (render/weasy.py)."""
     for name in names:
         try:
-            importlib.import_module(name)
+            if name == "weasyprint":
+                from .render.weasy import load
+
+                load()
+            else:
+                importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a module that cannot load says so when a job needs it
             pass
 
