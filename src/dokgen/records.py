@@ -7,8 +7,10 @@ whole batch of typos in one pass; `load_workspace` raises one ProblemsError with
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 import typing
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,6 +117,34 @@ def read_workspace(root: Path, cache: RecordCache | None = None) -> tuple[Worksp
     if not records_dir.is_dir():
         raise DokgenError(_("{root}: no records/ folder here; run `dokgen init DIR` to make a workspace, or use -C to point at one").format(root=root))
 
+    with collector_paused():
+        _read_records(ws, records_dir, problems, cache)
+    if ws.regulations_doc is None:
+        from .law import shipped_table
+
+        ws.regulations = dict(shipped_table())
+    problems += check_references(ws, cache)
+    return ws, problems
+
+
+@contextmanager
+def collector_paused() -> typing.Iterator[None]:
+    """Keep Python's cycle collector off while a workspace's records are made.
+
+    A thousand records are some 200,000 objects that live as long as the workspace: the
+    collector, run every 700 allocations, would walk them over and over for nothing (a
+    third of the time of loading cached records). It runs again as usual afterwards.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _read_records(ws: Workspace, records_dir: Path, problems: list[Problem], cache: RecordCache | None) -> None:
     for entry in sorted(records_dir.iterdir()):
         rel = f"records/{shown(entry.name)}"
         if _skipped(ws, entry.name, rel):
@@ -134,13 +164,6 @@ def read_workspace(root: Path, cache: RecordCache | None = None) -> tuple[Worksp
             expected = ", ".join([*(f"{k}/" for k in KINDS), SCOPES_FILE, REGULATIONS_FILE, REGISTER_FILE])
             hint = did_you_mean(entry.name, [*KINDS, SCOPES_FILE, REGULATIONS_FILE, REGISTER_FILE])
             problems.append(Problem(Location(rel, 1, 1), "", _("not a record folder{hint}; records/ holds {expected}").format(hint=hint, expected=expected)))
-
-    if ws.regulations_doc is None:
-        from .law import shipped_table
-
-        ws.regulations = dict(shipped_table())
-    problems += check_references(ws, cache)
-    return ws, problems
 
 
 def _skipped(ws: Workspace, name: str, rel: str) -> bool:
