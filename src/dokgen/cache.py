@@ -30,6 +30,7 @@ import hashlib
 import os
 import pickle
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,10 @@ class RecordCache:
         entry = self.new.get(rel)
         return entry[0] if entry else None
 
+    def digests(self) -> dict[str, bytes]:
+        """The SHA-256 digest of every record file this load took a record from, by path."""
+        return {rel: bytes.fromhex(entry[0]) for rel, entry in self.new.items()}
+
     def advice(self, key: str) -> list | None:
         """The warnings advice.PerMou checks gave before on input of this key, or None."""
         data = self.old_advice.get(key)
@@ -230,16 +235,40 @@ def lint_digest(root: Path, kinds: list[str], shapes: list[Any]) -> str | None:
 # --- the whole-build memo -------------------------------------------------------------------------
 
 
-def workspace_digest(root: Path, options_key: bytes) -> str | None:
+# A file whose status changed this close before a digest pass may change again within the
+# same timestamp tick (coarse on some file systems) without its status showing it: it is read again.
+RACY_NS = 2_000_000_000
+
+
+@dataclass
+class Seen:
+    """What one digest pass read: each file's status (inode, size, times) and content digest, and when.
+
+    A later pass (build._remember: was the workspace edited during the build?) takes the
+    digest of a file whose status is unchanged from here instead of reading it again: any
+    write changes the status time (ctime, which no program can set back), unless it lands
+    within a tick of the previous change, and such recent files are read again.
+    """
+
+    started_ns: int = field(default_factory=time.time_ns)
+    files: dict[str, tuple[tuple[int, int, int, int], bytes]] = field(default_factory=dict)
+
+    def digest(self, sub: str, status: tuple[int, int, int, int]) -> bytes | None:
+        hit = self.files.get(sub)
+        return hit[1] if hit is not None and hit[0] == status and status[3] < self.started_ns - RACY_NS else None
+
+
+def workspace_digest(root: Path, options_key: bytes, seen: Seen | None = None, again: Seen | None = None) -> str | None:
     """A digest of every file a whole build reads from the workspace, with the options.
 
     None when the workspace holds something the digest cannot vouch for (an unreadable or
-    special file): such a build takes the full path, which reports it.
+    special file): such a build takes the full path, which reports it. With `seen`, what
+    this pass read is noted there; with `again`, a file unchanged since that pass is not read.
     """
     h = hashlib.sha256(code_stamp().encode() + b"\0" + options_key + b"\0")
     root = Path(root)
     for top in WATCHED:
-        if not _digest_tree(root / top, top, h):
+        if not _digest_tree(root / top, top, h, seen, again):
             return None
     # The register's advice (register.register_disagrees) reads the SQLite register: any write
     # to it changes the size or time of the database or its WAL, and the memo is not replayed.
@@ -254,7 +283,7 @@ def workspace_digest(root: Path, options_key: bytes) -> str | None:
     return h.hexdigest()
 
 
-def _digest_tree(folder: Path, rel: str, h: Any) -> bool:
+def _digest_tree(folder: Path, rel: str, h: Any, seen: Seen | None = None, again: Seen | None = None) -> bool:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
@@ -271,13 +300,20 @@ def _digest_tree(folder: Path, rel: str, h: Any) -> bool:
                 if entry.is_dir():
                     return False  # a linked folder: let the full path judge it
             if entry.is_dir(follow_symlinks=True):
-                if not _digest_tree(Path(entry.path), sub, h):
+                if not _digest_tree(Path(entry.path), sub, h, seen, again):
                     return False
             elif entry.is_file(follow_symlinks=True):
-                if entry.stat().st_size > MAX_DIGESTED_BYTES:
+                st = entry.stat()
+                if st.st_size > MAX_DIGESTED_BYTES:
                     return False  # far beyond any record, template or logo: the full path refuses it
-                with open(entry.path, "rb") as fh:
-                    h.update(f"file\0{sub}\0".encode("utf-8", "surrogateescape") + hashlib.file_digest(fh, "sha256").digest())
+                status = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                digest = again.digest(sub, status) if again is not None else None
+                if digest is None:
+                    with open(entry.path, "rb") as fh:
+                        digest = hashlib.file_digest(fh, "sha256").digest()
+                if seen is not None:
+                    seen.files[sub] = (status, digest)
+                h.update(f"file\0{sub}\0".encode("utf-8", "surrogateescape") + digest)
             else:
                 return False  # a pipe, device or dangling link
         except OSError:
