@@ -147,10 +147,30 @@ def _save(out_dir: Path, name: str, data: dict) -> None:
         pass
 
 
-# --- compiled templates, per user ------------------------------------------------------------------
+# --- per user: compiled templates, cleaned logos ---------------------------------------------------
 
-COMPILED_FOLDER = "jinja"
-MAX_COMPILED = 128  # compiled templates kept (a few per workspace, one per version of a template)
+MAX_USER_FILES = 128  # files kept in each folder of the user's cache (a few per workspace, one per version of a file)
+
+
+def load_user(folder: str, key: str) -> dict | None:
+    """What keep_user stored under key (a digest of everything the content depends on), or None."""
+    loaded = _load(user_folder() / folder / f"{key}.cache")
+    return loaded if loaded is not None and loaded.get("key") == key else None
+
+
+def keep_user(folder: str, key: str, data: dict) -> None:
+    """Store data under key in the user's cache; past MAX_USER_FILES files the oldest half goes. Never fails."""
+    from .writer import atomic_write
+
+    path = user_folder() / folder / f"{key}.cache"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write(path, seal({**data, "key": key}), durable=False)
+        files = sorted(path.parent.glob("*.cache"), key=lambda p: p.stat().st_mtime_ns)
+        for old in files[: len(files) - MAX_USER_FILES // 2] if len(files) > MAX_USER_FILES else []:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def compiled_template(env: Any, source: str) -> Any:
@@ -167,17 +187,16 @@ def compiled_template(env: Any, source: str) -> Any:
     import jinja2
 
     key = sha256(f"{code_stamp()}\0{jinja2.__version__}\0{_env_settings(env)}\0{source}".encode("utf-8", "surrogatepass"))
-    path = user_folder() / COMPILED_FOLDER / f"{key}.cache"
-    loaded = _load(path)
+    loaded = load_user("jinja", key)
     code = None
-    if loaded is not None and loaded.get("key") == key and isinstance(loaded.get("code"), bytes):
+    if loaded is not None and isinstance(loaded.get("code"), bytes):
         try:
             code = marshal.loads(loaded["code"])
         except (EOFError, ValueError, TypeError):
             code = None
     if not isinstance(code, types.CodeType):
         code = env.compile(source)  # raises what from_string raises for a bad template
-        _keep_compiled(path, {"key": key, "code": marshal.dumps(code)})
+        keep_user("jinja", key, {"code": marshal.dumps(code)})
     return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
@@ -189,20 +208,6 @@ def _env_settings(env: Any) -> str:
              "newline_sequence", "keep_trailing_newline", "optimized", "is_async")
     return repr((type(env).__module__, type(env).__qualname__, autoescape, env.undefined.__qualname__, getattr(env.finalize, "__qualname__", None),
                  sorted(env.filters), sorted(env.tests), sorted(env.extensions), [getattr(env, n) for n in names]))
-
-
-def _keep_compiled(path: Path, data: dict) -> None:
-    """Write a compiled template; past MAX_COMPILED files, the oldest half goes. Never fails the render."""
-    from .writer import atomic_write
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(path, seal(data), durable=False)
-        files = sorted(path.parent.glob("*.cache"), key=lambda p: p.stat().st_mtime_ns)
-        for old in files[: len(files) - MAX_COMPILED // 2] if len(files) > MAX_COMPILED else []:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 class RecordCache:
