@@ -170,3 +170,21 @@ def test_records_from_the_cache_build_no_validator(workspace, tmp_path):
              "print(len(ws.mou), model.Mou.__pydantic_complete__, model.Party.__pydantic_complete__)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["1", "False", "False"]
+
+
+def test_a_template_lint_that_passed_is_not_run_again_for_new_values_only(workspace, monkeypatch):
+    """The lint's verdict depends on the context's names and leaf types, not on the record's values."""
+    from dokgen import lint
+
+    linted = []
+    real = lint.raise_on_template_problems
+    monkeypatch.setattr(lint, "raise_on_template_problems", lambda *a: linted.append(1) or real(*a))
+    assert not build(workspace).failed and linted == [1]
+    change_term(workspace, 9)  # the one MoU: in the lint's sample
+    assert not build(workspace).failed and linted == [1]
+    monkeypatch.chdir(workspace)  # the same workspace named by a relative path: logo paths read differently
+    assert not build(Path(".")).failed and linted == [1]
+    from test_docx_fast import stored_template
+
+    stored_template(workspace / "templates/docx/mou.docx", b"PARA PIHAK", b"PARA_PIHAK")  # another template: linted again
+    assert not build(workspace).failed and linted == [1, 1]

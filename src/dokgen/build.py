@@ -454,10 +454,10 @@ def _build(root: Path, out_dir: Path, started: float, memo_digest: tuple[str | N
 def _lint(ws: Workspace, kinds: set[str], cache: RecordCache) -> None:
     """Lint the templates of these kinds, unless the same templates passed against the same context shapes."""
     from .cache import lint_digest
-    from .lint import context_shape, raise_on_template_problems
+    from .lint import context_shape, raise_on_template_problems, shape_key
 
     ordered = sorted(kinds)
-    digest = lint_digest(ws.root, ordered, [context_shape(ws, kind) for kind in ordered])
+    digest = lint_digest(ws.root, ordered, [shape_key(context_shape(ws, kind)) for kind in ordered])
     if digest is not None and cache.passed("lint", digest):
         return
     raise_on_template_problems(ws, kinds)
