@@ -17,8 +17,13 @@ again by the next build; it is never needed for a correct result.
   whose digest matches, and whose outputs the manifest finds unchanged on disk, is a
   no-op: it reports the same warnings and skips every output without loading a record.
 
-Only `dokgen build` writes these files (atomically, through writer.atomic_write, under the
-build lock); `dokgen check` writes nothing. Pickle is used because validated records are
+Two more live in the user's cache folder (~/.cache/dokgen, beside the key that seals every
+cache file), shared by all workspaces and processes, each file named by a digest of all it
+depends on: Jinja's compiled code of a template's parts (`compiled_template`) and each logo
+as images.clean_logo writes it (by its bytes and the installed Pillow).
+
+Only `dokgen build` writes the files in out/ (atomically, through writer.atomic_write, under the
+build lock); `dokgen check` writes nothing there. Pickle is used because validated records are
 Python objects; the files live in out/, which only dokgen writes, and anyone who can write
 there can write the records themselves.
 """
