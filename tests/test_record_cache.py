@@ -188,3 +188,31 @@ def test_a_template_lint_that_passed_is_not_run_again_for_new_values_only(worksp
 
     stored_template(workspace / "templates/docx/mou.docx", b"PARA PIHAK", b"PARA_PIHAK")  # another template: linted again
     assert not build(workspace).failed and linted == [1, 1]
+
+
+def test_a_file_trusted_by_its_status_is_read_again_once_rewritten(workspace, run, monkeypatch):
+    """As if every file were old (no tick to fear): the records are taken by the digest pass's
+    reading of them, and a file rewritten after that pass with the same size and time is read
+    again when the records are loaded (its status time moves)."""
+    monkeypatch.setattr(cache, "RACY_NS", -10**15)
+    known = []
+    real_unchanged = cache.RecordCache.unchanged
+    monkeypatch.setattr(cache.RecordCache, "unchanged", lambda self, rel, path: known.append(real_unchanged(self, rel, path)) or known[-1])
+    assert build(workspace).written and all(known)  # every record file known from the digest pass
+    change_term(workspace, 3)
+    real_digest = cache.workspace_digest
+
+    def rewrite_after_the_pass(*args, **kwargs):
+        digest = real_digest(*args, **kwargs)
+        if kwargs.get("again") is None:
+            rewrite_keeping_size_and_time(workspace / MOU, "term_years: 3", "term_years: 8")
+        return digest
+
+    monkeypatch.setattr(cache, "workspace_digest", rewrite_after_the_pass)
+    known.clear()
+    assert build(workspace).written and None in known
+    monkeypatch.setattr(cache, "workspace_digest", real_digest)
+    assert "8 (delapan) tahun" in text_of(workspace / OUT)  # the bytes on disk when the record was loaded
+    code, out, err = run("-C", str(workspace), "build")
+    assert code == 0 and "0 built" in out, err  # keyed by the bytes they were made from
+    assert "8 (delapan) tahun" in text_of(workspace / OUT)

@@ -391,7 +391,7 @@ def _build(root: Path, out_dir: Path, started: float, memo_digest: tuple[str | N
     from .writer import Writer
 
     digest, seen = memo_digest
-    cache = RecordCache(out_dir)
+    cache = RecordCache(out_dir, seen)
     with collector_paused():
         ws = load_workspace(root, cache)
         # The records live until the build ends: frozen before the collector runs again, it

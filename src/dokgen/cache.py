@@ -222,8 +222,9 @@ class RecordCache:
     re-encodes one record, not a thousand.
     """
 
-    def __init__(self, out_dir: Path | None = None):
+    def __init__(self, out_dir: Path | None = None, seen: Seen | None = None):
         self.out_dir = out_dir
+        self.seen = seen  # what the build's digest pass read (build.build), if it made one
         loaded = _load(Path(out_dir) / RECORDS_FILE) if out_dir is not None else None
         old_records = loaded.get("records") if loaded else None
         old_passed = loaded.get("passed") if loaded else None
@@ -252,6 +253,19 @@ class RecordCache:
         self.hits += 1
         self.new[rel] = entry
         return rec
+
+    def unchanged(self, rel: str, path: Path) -> str | None:
+        """The digest the digest pass read for the record file at rel, if its status says it still holds those bytes."""
+        import stat
+
+        if self.seen is None:
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        digest = self.seen.digest(rel, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)) if stat.S_ISREG(st.st_mode) else None
+        return digest.hex() if digest is not None else None
 
     def keep(self, rel: str, digest: str, rec: Any) -> None:
         self.new[rel] = (digest, pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL))

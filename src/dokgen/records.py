@@ -211,6 +211,11 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
         problems.append(Problem(Location(rel, 1, 1), "", _("file name '{name}' is a device name on Windows; choose another id").format(name=path.stem)))
         return
     ws.invalid.add((kind, path.stem))  # until it validates below
+    if cache is not None:
+        # the digest the build's first pass read, if the file is unchanged since: not read again
+        known = cache.unchanged(rel, path)
+        if known is not None and _from_cache(ws, cache, rel, known, kind, path.stem):
+            return
     raw = _read_bytes(path, rel, problems)
     if raw is None:
         return
@@ -218,10 +223,7 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
         from .cache import sha256
 
         digest = sha256(raw)
-        cached = cache.record(rel, digest, kind, path.stem)  # validated before from these very bytes
-        if cached is not None:
-            ws.by_kind(kind)[path.stem] = cached
-            ws.invalid.discard((kind, path.stem))
+        if _from_cache(ws, cache, rel, digest, kind, path.stem):
             return
     doc = _parse(raw, rel, problems)
     if doc is None:
@@ -238,6 +240,16 @@ def _load_record(ws: Workspace, kind: str, cls: type[BaseModel], path: Path, rel
     ws.invalid.discard((kind, path.stem))
     if cache is not None:
         cache.keep(rel, digest, ws.by_kind(kind)[path.stem])
+
+
+def _from_cache(ws: Workspace, cache: RecordCache, rel: str, digest: str, kind: str, rec_id: str) -> bool:
+    """Take the record validated before from the bytes of this digest, if the cache holds it."""
+    cached = cache.record(rel, digest, kind, rec_id)
+    if cached is None:
+        return False
+    ws.by_kind(kind)[rec_id] = cached
+    ws.invalid.discard((kind, rec_id))
+    return True
 
 
 def _load_scopes(ws: Workspace, path: Path, rel: str, problems: list[Problem]) -> None:
