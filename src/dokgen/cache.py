@@ -334,7 +334,8 @@ class Seen:
     A later pass (build._remember: was the workspace edited during the build?) takes the
     digest of a file whose status is unchanged from here instead of reading it again: any
     write changes the status time (ctime, which no program can set back), unless it lands
-    within a tick of the previous change, and such recent files are read again.
+    within a tick of the previous change, and such recent files are read again (file times
+    and this clock agreeing within RACY_NS, as on a local disk).
     """
 
     started_ns: int = field(default_factory=time.time_ns)
