@@ -17,8 +17,13 @@ again by the next build; it is never needed for a correct result.
   whose digest matches, and whose outputs the manifest finds unchanged on disk, is a
   no-op: it reports the same warnings and skips every output without loading a record.
 
-Only `dokgen build` writes these files (atomically, through writer.atomic_write, under the
-build lock); `dokgen check` writes nothing. Pickle is used because validated records are
+Two more live in the user's cache folder (~/.cache/dokgen, beside the key that seals every
+cache file), shared by all workspaces and processes, each file named by a digest of all it
+depends on: Jinja's compiled code of a template's parts (`compiled_template`) and each logo
+as images.clean_logo writes it (by its bytes and the installed Pillow).
+
+Only `dokgen build` writes the files in out/ (atomically, through writer.atomic_write, under the
+build lock); `dokgen check` writes nothing there. Pickle is used because validated records are
 Python objects; the files live in out/, which only dokgen writes, and anyone who can write
 there can write the records themselves.
 """
@@ -30,6 +35,7 @@ import hashlib
 import os
 import pickle
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +67,11 @@ def sha256(data: bytes) -> str:
 SEAL = b"dokgen cache 1\n"
 
 
+def user_folder() -> Path:
+    """This user's cache folder for dokgen (made 0700 when a key or compiled template is written there)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dokgen"
+
+
 @functools.lru_cache(maxsize=1)
 def _user_key() -> bytes:
     """A secret of this user's: a cache file is unpickled only when this user's dokgen sealed it.
@@ -69,7 +80,7 @@ def _user_key() -> bytes:
     one damaged into valid opcodes) must never be loaded. Without a writable place for the
     key, the key lives for this process only and caches are simply not reused.
     """
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dokgen"
+    folder = user_folder()
     path = folder / "cache-key"
     for _attempt in range(2):
         try:
@@ -141,6 +152,69 @@ def _save(out_dir: Path, name: str, data: dict) -> None:
         pass
 
 
+# --- per user: compiled templates, cleaned logos ---------------------------------------------------
+
+MAX_USER_FILES = 128  # files kept in each folder of the user's cache (a few per workspace, one per version of a file)
+
+
+def load_user(folder: str, key: str) -> dict | None:
+    """What keep_user stored under key (a digest of everything the content depends on), or None."""
+    loaded = _load(user_folder() / folder / f"{key}.cache")
+    return loaded if loaded is not None and loaded.get("key") == key else None
+
+
+def keep_user(folder: str, key: str, data: dict) -> None:
+    """Store data under key in the user's cache; past MAX_USER_FILES files the oldest half goes. Never fails."""
+    from .writer import atomic_write
+
+    path = user_folder() / folder / f"{key}.cache"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write(path, seal({**data, "key": key}), durable=False)
+        files = sorted(path.parent.glob("*.cache"), key=lambda p: p.stat().st_mtime_ns)
+        for old in files[: len(files) - MAX_USER_FILES // 2] if len(files) > MAX_USER_FILES else []:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def compiled_template(env: Any, source: str) -> Any:
+    """env.from_string(source), with Jinja's compiled code kept between processes.
+
+    Compiling the parts of the Word template is ~30 ms of every process that renders one;
+    this is what Jinja's own bytecode cache does for loaded templates. The file is named by
+    a digest of the source, the environment's settings, Jinja's version and dokgen's code
+    stamp, sealed like the other caches, and ignored when damaged or planted.
+    """
+    import marshal
+    import types
+
+    import jinja2
+
+    key = sha256(f"{code_stamp()}\0{jinja2.__version__}\0{_env_settings(env)}\0{source}".encode("utf-8", "surrogatepass"))
+    loaded = load_user("jinja", key)
+    code = None
+    if loaded is not None and isinstance(loaded.get("code"), bytes):
+        try:
+            code = marshal.loads(loaded["code"])
+        except (EOFError, ValueError, TypeError):
+            code = None
+    if not isinstance(code, types.CodeType):
+        code = env.compile(source)  # raises what from_string raises for a bad template
+        keep_user("jinja", key, {"code": marshal.dumps(code)})
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
+def _env_settings(env: Any) -> str:
+    """What of a Jinja environment its compiled code depends on (dokgen's own code is in the stamp)."""
+    autoescape = env.autoescape if isinstance(env.autoescape, bool) else getattr(env.autoescape, "__qualname__", "?")
+    names = ("block_start_string", "block_end_string", "variable_start_string", "variable_end_string", "comment_start_string",
+             "comment_end_string", "line_statement_prefix", "line_comment_prefix", "trim_blocks", "lstrip_blocks",
+             "newline_sequence", "keep_trailing_newline", "optimized", "is_async")
+    return repr((type(env).__module__, type(env).__qualname__, autoescape, env.undefined.__qualname__, getattr(env.finalize, "__qualname__", None),
+                 sorted(env.filters), sorted(env.tests), sorted(env.extensions), [getattr(env, n) for n in names]))
+
+
 class RecordCache:
     """Validated records by (path, content digest); logos that passed the checks by digest.
 
@@ -148,8 +222,9 @@ class RecordCache:
     re-encodes one record, not a thousand.
     """
 
-    def __init__(self, out_dir: Path | None = None):
+    def __init__(self, out_dir: Path | None = None, seen: Seen | None = None):
         self.out_dir = out_dir
+        self.seen = seen  # what the build's digest pass read (build.build), if it made one
         loaded = _load(Path(out_dir) / RECORDS_FILE) if out_dir is not None else None
         old_records = loaded.get("records") if loaded else None
         old_passed = loaded.get("passed") if loaded else None
@@ -179,6 +254,19 @@ class RecordCache:
         self.new[rel] = entry
         return rec
 
+    def unchanged(self, rel: str, path: Path) -> str | None:
+        """The digest the digest pass read for the record file at rel, if its status says it still holds those bytes."""
+        import stat
+
+        if self.seen is None:
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        digest = self.seen.digest(rel, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)) if stat.S_ISREG(st.st_mode) else None
+        return digest.hex() if digest is not None else None
+
     def keep(self, rel: str, digest: str, rec: Any) -> None:
         self.new[rel] = (digest, pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -186,6 +274,10 @@ class RecordCache:
         """The content digest of the record file at rel as this load read it, or None."""
         entry = self.new.get(rel)
         return entry[0] if entry else None
+
+    def digests(self) -> dict[str, bytes]:
+        """The SHA-256 digest of every record file this load took a record from, by path."""
+        return {rel: bytes.fromhex(entry[0]) for rel, entry in self.new.items()}
 
     def advice(self, key: str) -> list | None:
         """The warnings advice.PerMou checks gave before on input of this key, or None."""
@@ -230,16 +322,41 @@ def lint_digest(root: Path, kinds: list[str], shapes: list[Any]) -> str | None:
 # --- the whole-build memo -------------------------------------------------------------------------
 
 
-def workspace_digest(root: Path, options_key: bytes) -> str | None:
+# A file whose status changed this close before a digest pass may change again within the
+# same timestamp tick (coarse on some file systems) without its status showing it: it is read again.
+RACY_NS = 2_000_000_000
+
+
+@dataclass
+class Seen:
+    """What one digest pass read: each file's status (inode, size, times) and content digest, and when.
+
+    A later pass (build._remember: was the workspace edited during the build?) takes the
+    digest of a file whose status is unchanged from here instead of reading it again: any
+    write changes the status time (ctime, which no program can set back), unless it lands
+    within a tick of the previous change, and such recent files are read again (file times
+    and this clock agreeing within RACY_NS, as on a local disk).
+    """
+
+    started_ns: int = field(default_factory=time.time_ns)
+    files: dict[str, tuple[tuple[int, int, int, int], bytes]] = field(default_factory=dict)
+
+    def digest(self, sub: str, status: tuple[int, int, int, int]) -> bytes | None:
+        hit = self.files.get(sub)
+        return hit[1] if hit is not None and hit[0] == status and status[3] < self.started_ns - RACY_NS else None
+
+
+def workspace_digest(root: Path, options_key: bytes, seen: Seen | None = None, again: Seen | None = None) -> str | None:
     """A digest of every file a whole build reads from the workspace, with the options.
 
     None when the workspace holds something the digest cannot vouch for (an unreadable or
-    special file): such a build takes the full path, which reports it.
+    special file): such a build takes the full path, which reports it. With `seen`, what
+    this pass read is noted there; with `again`, a file unchanged since that pass is not read.
     """
     h = hashlib.sha256(code_stamp().encode() + b"\0" + options_key + b"\0")
     root = Path(root)
     for top in WATCHED:
-        if not _digest_tree(root / top, top, h):
+        if not _digest_tree(root / top, top, h, seen, again):
             return None
     # The register's advice (register.register_disagrees) reads the SQLite register: any write
     # to it changes the size or time of the database or its WAL, and the memo is not replayed.
@@ -254,7 +371,7 @@ def workspace_digest(root: Path, options_key: bytes) -> str | None:
     return h.hexdigest()
 
 
-def _digest_tree(folder: Path, rel: str, h: Any) -> bool:
+def _digest_tree(folder: Path, rel: str, h: Any, seen: Seen | None = None, again: Seen | None = None) -> bool:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
@@ -271,13 +388,20 @@ def _digest_tree(folder: Path, rel: str, h: Any) -> bool:
                 if entry.is_dir():
                     return False  # a linked folder: let the full path judge it
             if entry.is_dir(follow_symlinks=True):
-                if not _digest_tree(Path(entry.path), sub, h):
+                if not _digest_tree(Path(entry.path), sub, h, seen, again):
                     return False
             elif entry.is_file(follow_symlinks=True):
-                if entry.stat().st_size > MAX_DIGESTED_BYTES:
+                st = entry.stat()
+                if st.st_size > MAX_DIGESTED_BYTES:
                     return False  # far beyond any record, template or logo: the full path refuses it
-                with open(entry.path, "rb") as fh:
-                    h.update(f"file\0{sub}\0".encode("utf-8", "surrogateescape") + hashlib.file_digest(fh, "sha256").digest())
+                status = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                digest = again.digest(sub, status) if again is not None else None
+                if digest is None:
+                    with open(entry.path, "rb") as fh:
+                        digest = hashlib.file_digest(fh, "sha256").digest()
+                if seen is not None:
+                    seen.files[sub] = (status, digest)
+                h.update(f"file\0{sub}\0".encode("utf-8", "surrogateescape") + digest)
             else:
                 return False  # a pipe, device or dangling link
         except OSError:

@@ -40,9 +40,43 @@ def clean_logo(path: Path) -> tuple[bytes, str]:
 def _clean(path: str, _mtime_ns: int, _size: int, _ino: int, _ctime_ns: int) -> tuple[bytes, str]:
     # keyed on the file's times, size and inode too: a logo replaced or rewritten during a
     # long-lived process is read again (a write moves the ctime, which no tool sets back)
-    from PIL import Image, ImageFile, ImageOps
+    from .cache import keep_user, load_user, sha256
 
     data = read_regular(path, MAX_LOGO_BYTES, "a logo")  # an OSError: a pipe or device would hang Pillow
+    # A logo cleaned before, by this dokgen and this Pillow, from these very bytes: Pillow is
+    # neither imported nor run (~60 ms of a process that renders one document with three logos).
+    key = sha256(f"{_pillow()}\0".encode() + data)
+    kept = load_user("logos", key)
+    if kept is not None and isinstance(kept.get("data"), bytes) and kept.get("mime") in ("image/png", "image/jpeg"):
+        return kept["data"], kept["mime"]
+    cleaned = _decode_and_write(data)
+    keep_user("logos", key, {"data": cleaned[0], "mime": cleaned[1]})
+    return cleaned
+
+
+@functools.lru_cache(maxsize=1)
+def _pillow() -> str:
+    """Which Pillow would clean a logo (its compiled part, with the codecs, as installed), without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("PIL")
+    folder = Path(spec.origin).parent if spec is not None and spec.origin else None
+    if folder is None:
+        return "none"
+    found = []
+    for lib in sorted([*folder.glob("_imaging.*"), *folder.parent.glob("pillow.libs/*")]):
+        try:
+            st = lib.stat()
+        except OSError:
+            continue
+        found.append(f"{lib.name}:{st.st_size}:{st.st_mtime_ns}")
+    return f"{folder}\0" + "\0".join(found)
+
+
+def _decode_and_write(data: bytes) -> tuple[bytes, str]:
+    """The logo decoded, checked and written again (see the module's docstring); raise LogoError."""
+    from PIL import Image, ImageFile, ImageOps
+
     guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # judged below, before decoding
     # WeasyPrint's import sets this to True for the whole process: a truncated logo would then
     # pass in a process that has rendered a report before, and fail in a fresh one.

@@ -23,6 +23,7 @@ not re-implemented, so the lint sees exactly what the renderer compiles.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import html
 import importlib
@@ -30,7 +31,8 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from decimal import Decimal
+from pathlib import Path, PosixPath, WindowsPath
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import Location, Problem, ProblemsError
@@ -178,6 +180,26 @@ def shape_of(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return Items(functools.reduce(merge, map(shape_of, value), ANY))
     return value  # a leaf: its attributes are checked on the value itself (a date's .year)
+
+
+# Leaves whose attributes are those of their type (no instance __dict__): what the lint asks
+# of them (hasattr, _lookup) is the same for every value, so shape_key names only the type.
+PLAIN_LEAVES = frozenset({str, int, float, bool, bytes, datetime.date, datetime.datetime, Decimal, PosixPath, WindowsPath})
+
+
+def shape_key(shape: Any) -> str:
+    """What of a context shape a lint's verdict depends on, as text: the names, and each leaf's type.
+
+    A lint that passed keeps passing when only values change (a term of 5 years becomes 6,
+    a logo's path is given from another folder): the template is not linted again for them.
+    """
+    if isinstance(shape, dict):
+        return "{" + ", ".join(f"{k!r}: {shape_key(v)}" for k, v in sorted(shape.items())) + "}"
+    if isinstance(shape, Items):
+        return f"Items({shape_key(shape.item)})"
+    if type(shape) in PLAIN_LEAVES:
+        return f"<{type(shape).__qualname__}>"
+    return repr(shape)  # ANY, None, or a leaf that may carry attributes of its own
 
 
 def merge(a: Any, b: Any) -> Any:

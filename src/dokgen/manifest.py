@@ -37,7 +37,7 @@ class Entry:
     mtime_ns: int
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path | str) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
@@ -118,9 +118,9 @@ class Manifest:
         A file not in the manifest counts as changed: it may be someone's work. Anything
         but a regular file (a folder, a named pipe) counts as changed and is never read.
         """
-        path = self.out_dir / relpath
+        path = os.path.join(self.out_dir, relpath)  # a string, not a Path: asked of every output of a build
         try:
-            st = path.lstat()
+            st = os.lstat(path)
         except (FileNotFoundError, NotADirectoryError):
             return None
         entry = self.entries.get(relpath)
@@ -162,7 +162,7 @@ class Manifest:
         """
         from .writer import atomic_write
 
-        self.entries = {k: v for k, v in self.entries.items() if os.path.lexists(self.out_dir / k)}
+        self.entries = {k: v for k, v in self.entries.items() if os.path.lexists(os.path.join(self.out_dir, k))}
         # vars(), not dataclasses.asdict: the same dict, without a deep copy per entry (a third of a 1,000-output save)
         body = {"format": FORMAT, "outputs": {k: dict(vars(v)) for k, v in sorted(self.entries.items())}}
         if self._journal is not None:

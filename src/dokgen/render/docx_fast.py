@@ -93,7 +93,9 @@ class _Compiled:
 
     def from_string(self, source: str) -> Any:
         if self.template is None:
-            self.template = self.env.from_string(source)
+            from ..cache import compiled_template
+
+            self.template = compiled_template(self.env, source)  # env.from_string, compiled once per user
             return _RendersNothing()
         return self.template
 
