@@ -12,9 +12,8 @@ Prints, in one run:
 - whole-process `dokgen build` of one lab record (the 12-page one), and the start-up
   cost of `import dokgen.cli` with a check that it does not import WeasyPrint;
 - what a plotting library would cost for the chart (matplotlib, when installed);
-- the previous version in the same run: in process with WeasyPrint's own user-agent
-  stylesheet (render/report_ua.py off), and as a whole process also importing WeasyPrint
-  with its native-library look-ups and all of fontTools (render/weasy.py off).
+- with --previous SRC, the whole-process `dokgen build --clean` of an earlier version (a
+  source tree, e.g. a git worktree of an earlier commit) in the same run.
 
 Targets (issue 3): 12 pages <= 0.6 s in-process, <= 1.0 s as a whole process,
 <= ~65 ms per extra page, the 40-page report < 150 MB peak. Issue 14, target 4: the 12-page
@@ -101,13 +100,14 @@ def child(code: str, env: dict | None = None) -> str:
     return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env).stdout.strip()
 
 
-def timed_run(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """Run cmd; return (wall seconds, CPU seconds of the child)."""
+def timed_run(cmd: list[str], cwd: Path, src: str | None = None) -> tuple[float, float]:
+    """Run cmd (with dokgen from the source tree src if given); return (wall seconds, CPU seconds of the child)."""
     import resource
 
+    env = {**os.environ, "PYTHONPATH": src} if src else None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -128,16 +128,6 @@ PLAIN_PROCESS = """
 import sys
 import weasyprint
 weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
-"""
-PREVIOUS_BUILD = """
-import contextlib, sys
-from dokgen.render import report_ua, weasy
-weasy._quick_find_library = contextlib.nullcontext
-weasy._deferred = lambda modules: contextlib.nullcontext()
-report_ua.report_sheets = lambda *args: None
-from dokgen.cli import cli
-sys.argv[0] = "dokgen"
-cli()
 """
 PEAK_PLAIN = """
 import resource, sys
@@ -166,6 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="interleaved in-process runs per case (default 5)")
     parser.add_argument("--process-runs", type=int, default=7, help="whole-process runs per case (default 7)")
+    parser.add_argument("--previous", metavar="SRC", help="also time `dokgen build --clean` with dokgen from this source tree (an earlier version)")
     args = parser.parse_args()
 
     from dokgen.build import Options
@@ -202,13 +193,6 @@ def main() -> None:
         def run_dokgen(c) -> bytes:
             return pdf_render.produce_lab_report(c["ws"], c["rec"], Options()).files[f"labs/{LAB_ID}.pdf"]
 
-        def run_dokgen_prev(c) -> bytes:  # the previous version: WeasyPrint's own user-agent stylesheet
-            sheets, pdf_render.report_ua.report_sheets = pdf_render.report_ua.report_sheets, lambda *args: None
-            try:
-                return run_dokgen(c)
-            finally:
-                pdf_render.report_ua.report_sheets = sheets
-
         def run_plain(c) -> bytes:
             return weasyprint.HTML(filename=str(c["plain"])).write_pdf()
 
@@ -223,13 +207,13 @@ def main() -> None:
         cpu_samples: dict[tuple[str, str], list[float]] = {}
         page_counts: dict[tuple[str, str], int] = {}
         for size, c in cases.items():  # warm-up: first render in a process sets up Pango/fontconfig
-            for who, fn in (("dokgen", run_dokgen), ("dokgen-prev", run_dokgen_prev), ("plain", run_plain)):
+            for who, fn in (("dokgen", run_dokgen), ("plain", run_plain)):
                 page_counts[who, size] = pages(fn(c))
                 samples[who, size] = []
                 cpu_samples[who, size] = []
         for _ in range(args.runs):
             for size, c in cases.items():
-                for who, fn in (("dokgen", run_dokgen), ("dokgen-prev", run_dokgen_prev), ("plain", run_plain)):
+                for who, fn in (("dokgen", run_dokgen), ("plain", run_plain)):
                     gc.collect()  # the previous render's garbage is not this render's cost
                     start, cpu = time.perf_counter(), time.process_time()
                     fn(c)
@@ -264,16 +248,19 @@ def main() -> None:
             # issue 14, target 4: the whole workspace (the report and its MoU) against plain
             # WeasyPrint rendering the report's HTML in a fresh process
             "dokgen build --clean (report + MoU)": [DOKGEN, "build", "--clean", "-q"],
-            # the previous version in the same run: WeasyPrint imported plainly, its own user-agent sheet
-            "previous dokgen build --clean": [sys.executable, "-c", PREVIOUS_BUILD, "build", "--clean", "-q"],
+            # with --previous: an earlier version of dokgen, in the same run
+            **({"previous dokgen build --clean": [DOKGEN, "build", "--clean", "-q"]} if args.previous else {}),
             "plain WeasyPrint process (12p HTML)": [sys.executable, "-c", PLAIN_PROCESS, str(cases["12p"]["plain"]), str(work / "plain-process.pdf")],
         }
         proc: dict[str, list[tuple[float, float]]] = {k: [] for k in proc_cases}
-        for cmd in proc_cases.values():
-            timed_run(cmd, ws12)  # warm the file cache
+        def src(name: str) -> str | None:
+            return args.previous if name.startswith("previous") else None
+
+        for name, cmd in proc_cases.items():
+            timed_run(cmd, ws12, src(name))  # warm the file cache
         for _ in range(args.process_runs):
             for name, cmd in proc_cases.items():
-                proc[name].append(timed_run(cmd, ws12))
+                proc[name].append(timed_run(cmd, ws12, src(name)))
         weasy_in_cli = child("import sys, dokgen.cli, dokgen.build; print('weasyprint' in sys.modules)")
 
         matplotlib_line = None
@@ -307,11 +294,6 @@ def main() -> None:
         pages_txt = f"{page_counts['dokgen', size]}/{page_counts['plain', size]}"
         cells = [f"{med[size][i]:.0f} ({min(x) * 1000:.0f}-{max(x) * 1000:.0f}) [{cpu_med[size][i]:.0f}]" for i, x in enumerate((d, p))]
         print(f"{label:32} {pages_txt:>5} {cells[0]:>29} {cells[1]:>29} {med[size][0] / med[size][1]:11.2f}x")
-    for size in SIZES:
-        prev, prev_cpu = median_ms(samples["dokgen-prev", size]), median_ms(cpu_samples["dokgen-prev", size])
-        print(f"  {size}: with WeasyPrint's own user-agent stylesheet (the previous version) {prev:.0f} [{prev_cpu:.0f}] ms, "
-              f"the report's own {med[size][0]:.0f} [{cpu_med[size][0]:.0f}] ms: {prev / med[size][0]:.2f}x [{prev_cpu / cpu_med[size][0]:.2f}x]; "
-              f"plain/dokgen-prev {med[size][1] / prev:.2f}x [{cpu_med[size][1] / prev_cpu:.2f}x]")
     per_page, cpu_per_page = {}, {}
     for i, who in enumerate(("dokgen", "plain")):
         extra = page_counts[who, "40p"] - page_counts[who, "12p"]
@@ -339,9 +321,10 @@ def main() -> None:
     whole_ratio = median_ms([w for w, _ in whole]) / median_ms([w for w, _ in plain_proc])
     whole_cpu_ratio = median_ms([c for _, c in whole]) / median_ms([c for _, c in plain_proc])
     print(f"dokgen build --clean (report + MoU) / plain WeasyPrint process: {whole_ratio:.2f}x wall, {whole_cpu_ratio:.2f}x cpu")
-    previous = proc["previous dokgen build --clean"]
-    print(f"previous dokgen build --clean / plain WeasyPrint process: {median_ms([w for w, _ in previous]) / median_ms([w for w, _ in plain_proc]):.2f}x wall, "
-          f"{median_ms([c for _, c in previous]) / median_ms([c for _, c in plain_proc]):.2f}x cpu")
+    if args.previous:
+        previous = proc["previous dokgen build --clean"]
+        print(f"previous dokgen build --clean / plain WeasyPrint process: {median_ms([w for w, _ in previous]) / median_ms([w for w, _ in plain_proc]):.2f}x wall, "
+              f"{median_ms([c for _, c in previous]) / median_ms([c for _, c in plain_proc]):.2f}x cpu")
     build = proc["dokgen build (one lab, 12p)"]
     build_ms, build_cpu = median_ms([w for w, _ in build]), median_ms([c for _, c in build])
     checks = [

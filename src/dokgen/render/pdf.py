@@ -34,7 +34,7 @@ from urllib.request import url2pathname
 from ..errors import DokgenError
 from ..i18n import N_, _
 from ..files import MAX_LOGO_BYTES, MAX_TEMPLATE_BYTES, FileRefused, check_regular, read_regular
-from . import report_ua, weasy
+from . import weasy
 
 if TYPE_CHECKING:
     from ..build import Options, Rendered
@@ -139,30 +139,7 @@ def _fetcher_class() -> type:
             mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, data, {"Content-Type": mime})
 
-        def css_text(self, url: str) -> str | None:
-            """A stylesheet's text read under the same rules, for a look before the render; None if refused."""
-            try:
-                return read_regular(allowed_path(self.root, url), MAX_TEMPLATE_BYTES, "a file a report loads").decode("utf-8")
-            except (URLRefused, OSError, UnicodeDecodeError):
-                return None
-
     return WorkspaceFetcher
-
-
-@functools.cache
-def _html_class() -> type:
-    """WeasyPrint's HTML, with the report's own user-agent stylesheet where it fits (report_ua)."""
-    weasyprint = weasy.load()
-
-    class ReportHTML(weasyprint.HTML):
-        def __init__(self, *, url_fetcher: Any, **kwargs: Any):
-            super().__init__(url_fetcher=url_fetcher, **kwargs)
-            self.report_ua = report_ua.report_sheets(self.etree_element, self.base_url, url_fetcher.css_text)
-
-        def _ua_stylesheets(self, forms: bool = False) -> list:
-            return self.report_ua if self.report_ua is not None and not forms else super()._ua_stylesheets(forms)
-
-    return ReportHTML
 
 
 def workspace_fetcher(root: Path) -> Any:
@@ -239,7 +216,7 @@ def render_pdf(html: str, *, base_url: str, fetcher: Any, pdf_variant: str | Non
     logger.addHandler(collector)
     logger.setLevel(logging.WARNING)
     try:
-        document = _html_class()(string=html, base_url=base_url, url_fetcher=fetcher)
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         data = document.write_pdf(pdf_variant=pdf_variant)
     except fetcher.Refused as exc:
         raise exc.refusal from None
