@@ -111,13 +111,14 @@ def plain_docxtpl_rate(ws: Path, count: int) -> float:
         return done / (time.perf_counter() - start)
 
 
-def touch_one_record(ws: Path, n: int) -> None:
-    """Change one MoU's term (a real edit: new content), as a clerk fixing one draft would."""
+def touch_one_record(ws: Path, n: int = 0) -> None:
+    """Change one MoU's term (a real edit: new content, whatever it was), as a clerk fixing one draft would."""
     path = ws / "records/mou/mou-0007.yaml"
     text = path.read_text()
     start = text.index("term_years: ")
     end = text.index("\n", start)
-    path.write_text(text[:start] + f"term_years: {11 + n % 2}" + text[end:])
+    term = 12 if text[start:end] == "term_years: 11" else 11
+    path.write_text(text[:start] + f"term_years: {term}" + text[end:])
 
 
 def main() -> None:

@@ -216,3 +216,18 @@ def test_a_file_trusted_by_its_status_is_read_again_once_rewritten(workspace, ru
     code, out, err = run("-C", str(workspace), "build")
     assert code == 0 and "0 built" in out, err  # keyed by the bytes they were made from
     assert "8 (delapan) tahun" in text_of(workspace / OUT)
+
+
+def test_the_lint_builds_no_sample_context_when_the_samples_and_their_files_are_unchanged(workspace, monkeypatch):
+    """Context shapes come from sample records; unchanged samples (and parties, scopes) give the same shapes."""
+    from dokgen import lint
+
+    shaped = []
+    real = lint.context_shape
+    monkeypatch.setattr(lint, "context_shape", lambda ws, kind: shaped.append(kind) or real(ws, kind))
+    assert not build(workspace).failed and shaped
+    shaped.clear()
+    assert not build(workspace, clean=True).failed and shaped == []  # every file as it was
+    party = workspace / "records/parties/lan.yaml"  # a party of the sampled MoU: its context may differ
+    party.write_text(party.read_text().replace("Lembaga Administrasi Negara", "Lembaga Administrasi Negara RI"))
+    assert not build(workspace).failed and "mou" in shaped

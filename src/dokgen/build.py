@@ -234,6 +234,9 @@ class InputKeys:
         self._files: dict[str, bytes] = {**(digests or {}), **{rel: hashlib.sha256(data).digest() for rel, data in (files or {}).items()}}
         self._entries: dict[str, list[str]] = {}  # a template folder is walked once, not per job
 
+    def digest(self, rel: str) -> str:
+        return self._read(rel).hex()
+
     def _read(self, rel: str) -> bytes:
         """The SHA-256 digest of a file the key names, read and hashed once per build."""
         if rel not in self._files:
@@ -452,17 +455,28 @@ def _build(root: Path, out_dir: Path, started: float, memo_digest: tuple[str | N
 
 
 def _lint(ws: Workspace, kinds: set[str], cache: RecordCache) -> None:
-    """Lint the templates of these kinds, unless the same templates passed against the same context shapes."""
+    """Lint the templates of these kinds, unless the same templates passed against the same context shapes.
+
+    The shapes come from the contexts of a few sample records (lint.context_shape, ~60 ms
+    for MoUs); when the samples and every file their contexts are made from are the bytes
+    of a lint that passed, so are the shapes, and no context is built.
+    """
     from .cache import lint_digest
-    from .lint import context_shape, raise_on_template_problems, shape_key
+    from .lint import context_shape, raise_on_template_problems, samples, shape_key
 
     ordered = sorted(kinds)
-    digest = lint_digest(ws.root, ordered, [shape_key(context_shape(ws, kind)) for kind in ordered])
-    if digest is not None and cache.passed("lint", digest):
+    keys = InputKeys(ws, Options(), digests=cache.digests())
+    sampled = lint_digest(ws.root, ordered, [[(rel, keys.digest(rel)) for rec_id in samples(ws, kind)
+                                              for rel in sorted(dependencies(ws, ws.by_kind(kind)[rec_id]))] for kind in ordered])
+    if sampled is not None and cache.passed("lint-samples", sampled):
         return
-    raise_on_template_problems(ws, kinds)
+    digest = lint_digest(ws.root, ordered, [shape_key(context_shape(ws, kind)) for kind in ordered])
+    if digest is None or not cache.passed("lint", digest):
+        raise_on_template_problems(ws, kinds)
     if digest is not None:
         cache.keep_passed("lint", digest)
+    if sampled is not None:
+        cache.keep_passed("lint-samples", sampled)
 
 
 # --- the no-op build (cache.BuildMemo) ------------------------------------------------------------

@@ -226,7 +226,7 @@ def context_shape(ws: Workspace, kind: str) -> dict[str, Any] | None:
     except (ImportError, AttributeError):
         return None  # context not written yet: syntax and filters are still checked
     shape: Any = ANY
-    for rec_id in _sample(ws, kind):
+    for rec_id in samples(ws, kind):
         try:
             shape = merge(shape, shape_of(build(ws, rec_id)))
         except Exception:  # the render step reports a failing context, naming the record
@@ -238,7 +238,7 @@ def context_shape(ws: Workspace, kind: str) -> dict[str, Any] | None:
     return shape
 
 
-def _sample(ws: Workspace, kind: str) -> list[str]:
+def samples(ws: Workspace, kind: str) -> list[str]:
     """Return up to SAMPLE_RECORDS ids of kind whose record and referenced records are within
     the size limits: a runaway record fails alone in its worker, never here in the main process."""
     from .build import dependencies
