@@ -19,6 +19,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 import traceback
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -272,3 +273,8 @@ def end_processes(processes: list, grace: float = 2.0) -> None:
         if process.is_alive():
             process.kill()
             process.join(grace)
+        # The pool's own thread may have reaped it first: then join returns before that thread
+        # has noted the exit, and the process still looks alive for a moment. Let it note it.
+        deadline = time.monotonic() + grace
+        while process.exitcode is None and time.monotonic() < deadline:
+            time.sleep(0.002)
