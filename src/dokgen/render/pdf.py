@@ -20,11 +20,8 @@ The cyclic garbage collector is paused while a report is rendered (see gc_paused
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
-import gc
 import logging
-import threading
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,35 +144,15 @@ def workspace_fetcher(root: Path) -> Any:
     return _fetcher_class()(root)
 
 
-_gc_lock = threading.Lock()
-_gc_pauses = 0  # renders under way that paused the collector (the web preview renders in threads)
-_gc_resume = False  # whether the first of them found it enabled
-
-
-@contextlib.contextmanager
 def gc_paused():
-    """Pause Python's cyclic garbage collector for the duration of one render.
+    """The collector paused for one render (collector.paused): a render builds hundreds of
+    thousands of long-lived objects, and the collector walked them over and over: 5 % of a
+    12-page render and about 10 % of a 37-page one (bench/bench_pdf.py). What a render leaves
+    in cycles is a few MB, collected as usual after it; render_guard's memory limit still
+    bounds a render."""
+    from ..collector import paused
 
-    A render builds hundreds of thousands of long-lived objects (styles, boxes, pages), so
-    the collector runs over and over through a heap it cannot shrink: 5 % of a 12-page
-    render and about 10 % of a 37-page one (bench/bench_pdf.py). What a render leaves in
-    cycles is a few MB (the 300-idea report peaks 2 MB higher), collected as usual after it;
-    render_guard's memory limit still bounds a render. Counted, so that overlapping renders
-    in threads give it back only when the last ends, and only if it was on before the first.
-    """
-    global _gc_pauses, _gc_resume
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_resume = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_resume:
-                gc.enable()
+    return paused()
 
 
 class _LogCollector(logging.Handler):
