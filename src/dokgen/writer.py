@@ -81,15 +81,16 @@ class Writer:
         if relpath in self.written:
             raise OutputError(_("two outputs would be written to {path}").format(path=f"out/{relpath}"))
         self.written.add(relpath)
+        digest = hashlib.sha256(data).hexdigest()  # of the new bytes, once for every comparison below
         try:
-            if self._replaceable(relpath, data, force=self.force):
-                self._put(relpath, key, data)
+            if self._replaceable(relpath, digest, force=self.force):
+                self._put(relpath, key, data, digest)
                 return relpath
             for n in range(1, MAX_NEW_VERSIONS + 1):
                 kept = new_name(relpath, n)
-                if self._replaceable(kept, data):
-                    if not (self.manifest.wrote(kept) and not self._differs(kept, data)):
-                        self._put(kept, key, data)
+                if self._replaceable(kept, digest):
+                    if not (self.manifest.wrote(kept) and not self._differs(kept, digest)):
+                        self._put(kept, key, data, digest)
                     return kept
         except OSError as exc:
             raise OutputError(_("{path}: cannot write: {reason}").format(path=f"out/{relpath}", reason=_explain(exc))) from None
@@ -100,7 +101,7 @@ class Writer:
         raise OutputError(_("{path}: kept, with {count} edited new versions beside it; move some of the {new} files away, then build again").format(
             path=f"out/{relpath}", count=MAX_NEW_VERSIONS, new=f"out/{new_name(relpath, 1)}"))
 
-    def _replaceable(self, relpath: str, data: bytes, *, force: bool = False) -> bool:
+    def _replaceable(self, relpath: str, new_digest: str, *, force: bool = False) -> bool:
         """True if writing relpath loses nothing: absent, dokgen's own bytes, or the same bytes."""
         path = self.target(relpath)
         try:
@@ -112,13 +113,12 @@ class Writer:
         if force or self.manifest.wrote(relpath):
             return True
         digest = sha256_file(path)
-        return digest == hashlib.sha256(data).hexdigest() or self.manifest.holds_dokgen_bytes(relpath, digest)
+        return digest == new_digest or self.manifest.holds_dokgen_bytes(relpath, digest)
 
-    def _differs(self, relpath: str, data: bytes) -> bool:
-        return sha256_file(self.out_dir / relpath) != hashlib.sha256(data).hexdigest()
+    def _differs(self, relpath: str, new_digest: str) -> bool:
+        return sha256_file(self.out_dir / relpath) != new_digest
 
-    def _put(self, relpath: str, key: str, data: bytes) -> None:
-        digest = hashlib.sha256(data).hexdigest()
+    def _put(self, relpath: str, key: str, data: bytes, digest: str) -> None:
         if self.manifest.holds(relpath, digest):
             # Already these bytes, as dokgen wrote them (a --clean rebuild renders most files
             # the same): the file is left alone. Renaming over an existing file makes ext4
