@@ -402,13 +402,13 @@ def _build(root: Path, out_dir: Path, started: float, memo_digest: tuple[str | N
         gc.freeze()  # build() unfreezes
     planned = [job for job in plan(ws, selection) if kinds is None or job.record.kind in kinds]
     check_templates(ws, planned)
-    _lint(ws, {job.record.kind for job in planned}, cache)  # before anything is written
+    keys = InputKeys(ws, options, digests=cache.digests())  # each file the keys name read once, the lint's samples too
+    _lint(ws, {job.record.kind for job in planned}, cache, keys)  # before anything is written
     report = BuildReport(warnings=record_warnings(ws, options, cache), notes=ws.notes)
     memo = BuildMemo(digest, _consulted_fonts(), [], list(report.warnings), list(ws.notes)) if digest is not None and _watched(ws) else None
     with BuildLock(out_dir):
         writer = Writer(out_dir, force=force)
         writer.remove_stale_temp_files()
-        keys = InputKeys(ws, options, digests=cache.digests())
         todo: list[tuple[Job, str]] = []
         for job in planned:
             key = keys.key(job)
@@ -454,29 +454,30 @@ def _build(root: Path, out_dir: Path, started: float, memo_digest: tuple[str | N
     return report
 
 
-def _lint(ws: Workspace, kinds: set[str], cache: RecordCache) -> None:
+def _lint(ws: Workspace, kinds: set[str], cache: RecordCache, keys: InputKeys) -> None:
     """Lint the templates of these kinds, unless the same templates passed against the same context shapes.
 
     The shapes come from the contexts of a few sample records (lint.context_shape, ~60 ms
     for MoUs); when the samples and every file their contexts are made from are the bytes
     of a lint that passed, so are the shapes, and no context is built.
     """
-    from .cache import lint_digest
+    from .cache import lint_digest, templates_digest
     from .lint import context_shape, raise_on_template_problems, samples, shape_key
 
-    ordered = sorted(kinds)
-    keys = InputKeys(ws, Options(), digests=cache.digests())
-    sampled = lint_digest(ws.root, ordered, [[(rel, keys.digest(rel)) for rec_id in samples(ws, kind)
-                                              for rel in sorted(dependencies(ws, ws.by_kind(kind)[rec_id]))] for kind in ordered])
-    if sampled is not None and cache.passed("lint-samples", sampled):
-        return
-    digest = lint_digest(ws.root, ordered, [shape_key(context_shape(ws, kind)) for kind in ordered])
-    if digest is None or not cache.passed("lint", digest):
+    tree = templates_digest(ws.root, cache.seen)
+    if tree is None:  # something under templates/ no digest vouches for: lint every time
         raise_on_template_problems(ws, kinds)
-    if digest is not None:
-        cache.keep_passed("lint", digest)
-    if sampled is not None:
-        cache.keep_passed("lint-samples", sampled)
+        return
+    ordered = sorted(kinds)
+    sampled = lint_digest(tree, ordered, [[(rel, keys.digest(rel)) for rec_id in samples(ws, kind)
+                                           for rel in sorted(dependencies(ws, ws.by_kind(kind)[rec_id]))] for kind in ordered])
+    if cache.passed("lint-samples", sampled):
+        return
+    digest = lint_digest(tree, ordered, [shape_key(context_shape(ws, kind)) for kind in ordered])
+    if not cache.passed("lint", digest):
+        raise_on_template_problems(ws, kinds)
+    cache.keep_passed("lint", digest)
+    cache.keep_passed("lint-samples", sampled)
 
 
 # --- the no-op build (cache.BuildMemo) ------------------------------------------------------------

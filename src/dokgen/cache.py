@@ -313,10 +313,16 @@ class RecordCache:
             _save(self.out_dir, RECORDS_FILE, {"records": self.new, "passed": sorted(self.new_passed), "advice": self.new_advice})
 
 
-def lint_digest(root: Path, kinds: list[str], shapes: list[Any]) -> str | None:
-    """What a template lint reads: every file under templates/, the kinds and their context shapes."""
-    h = hashlib.sha256(code_stamp().encode() + repr((kinds, shapes)).encode())
-    return h.hexdigest() if _digest_tree(Path(root) / "templates", "templates", h) else None
+def templates_digest(root: Path, again: Seen | None = None) -> bytes | None:
+    """A digest of every file under templates/ (a file unchanged since the `again` pass is not read again);
+    None when something there is no regular file."""
+    h = hashlib.sha256()
+    return h.digest() if _digest_tree(Path(root) / "templates", "templates", h, again=again) else None
+
+
+def lint_digest(templates: bytes, kinds: list[str], shapes: list[Any]) -> str:
+    """What a template lint reads: every file under templates/ (templates_digest), the kinds and their context shapes."""
+    return hashlib.sha256(code_stamp().encode() + templates + repr((kinds, shapes)).encode()).hexdigest()
 
 
 # --- the whole-build memo -------------------------------------------------------------------------
