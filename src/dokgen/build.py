@@ -9,8 +9,8 @@ an output whose key and bytes are unchanged is skipped.
 from __future__ import annotations
 
 import gc
-import importlib
 import os
+import pkgutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +133,7 @@ class Job:
         from .limits import check_limits
 
         check_limits(self.record)
-        module, name = self.producer.target.split(":")
-        produce: Callable[[Workspace, Record, Options], Rendered] = getattr(importlib.import_module(module), name)
+        produce: Callable[[Workspace, Record, Options], Rendered] = pkgutil.resolve_name(self.producer.target)
         return produce(ws, self.record, options)
 
 

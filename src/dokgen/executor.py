@@ -16,6 +16,7 @@ import importlib
 import multiprocessing
 import os
 import pickle
+import pkgutil
 import signal
 import sys
 import threading
@@ -148,8 +149,7 @@ def make_pool(workers: int, ws: "Workspace", jobs: "list[Job]", options: "Option
         producers = {job.producer for job in jobs}
         import_all(sorted({name for p in producers for name in p.imports} - set(FORK_UNSAFE)))
         for warm in sorted({p.warm for p in producers if p.warm}):
-            module, function = warm.split(":")
-            getattr(importlib.import_module(module), function)(ws)
+            pkgutil.resolve_name(warm)(ws)
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime
 import functools
 import html
-import importlib
+import pkgutil
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -220,9 +220,8 @@ def context_shape(ws: Workspace, kind: str) -> dict[str, Any] | None:
     if kind not in CONTEXTS:
         return None
     target, added = CONTEXTS[kind]
-    module, name = target.split(":")
     try:
-        build: Callable[[Workspace, str], dict] = getattr(importlib.import_module(module), name)
+        build: Callable[[Workspace, str], dict] = pkgutil.resolve_name(target)
     except (ImportError, AttributeError):
         return None  # context not written yet: syntax and filters are still checked
     shape: Any = ANY

@@ -14,7 +14,7 @@ when an app is made), e.g. "dokgen.web.preview:bp". A view reaches the workspace
 from __future__ import annotations
 
 import hmac
-import importlib
+import pkgutil
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -74,8 +74,7 @@ def create_app(workspace_root: Path, token: str, *, hosts: tuple[str, ...] = LOC
     app.config["MAX_CONTENT_LENGTH"] = 8_000_000  # far above a real record; a flood is refused early (uploads set their own)
     app.extensions["dokgen"] = State(Path(workspace_root), token, WorkspaceIndex(Path(workspace_root)), tuple(hosts), port)
     for spec in BLUEPRINTS if blueprints is None else blueprints:
-        module, attribute = spec.split(":")
-        app.register_blueprint(getattr(importlib.import_module(module), attribute))
+        app.register_blueprint(pkgutil.resolve_name(spec))
     app.wsgi_app = _speaking(app.wsgi_app, LANGUAGE)  # type: ignore[method-assign]
     app.before_request(_guard)
     app.after_request(_headers)
