@@ -14,11 +14,12 @@ from pathlib import Path
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from ..i18n import _
+from ..portfolio import ENDED, ENDING, UNSIGNED, VALID
 from .app import state
 
 register_pages = Blueprint("register", __name__)
 
-STATES = ("belum ditandatangani", "berlaku", "segera berakhir", "berakhir")
+STATES = (UNSIGNED, VALID, ENDING, ENDED)  # the rekap's filter, in the order a clerk reads them
 MAX_UPLOAD = 7_000_000  # under the app's MAX_CONTENT_LENGTH: a Word file or signed PDF of an MoU is far smaller
 
 
